@@ -1,0 +1,172 @@
+"""Plain data that flows through the engine: what to check, what was sent, what came back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+#: Header lines in wire order, duplicates kept: ``(("Vary", "Origin"), ("Vary", "Accept"))``.
+HeaderLines = tuple[tuple[str, str], ...]
+
+
+class Credentials(StrEnum):
+    """fetch()'s ``credentials`` option."""
+
+    OMIT = "omit"
+    SAME_ORIGIN = "same-origin"
+    INCLUDE = "include"
+
+
+class Verdict(StrEnum):
+    """Could the page's JavaScript read the response?"""
+
+    ALLOWED = "allowed"
+    BLOCKED = "blocked"
+    #: The browser would fail with a network error (unreachable host, TLS, bad redirect, ...).
+    ERROR = "error"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class RequestKind(StrEnum):
+    PREFLIGHT = "preflight"
+    ACTUAL = "actual"
+    #: An extra request with a made-up origin, to see whether the server echoes any origin.
+    REFLECTION_PROBE = "reflection-probe"
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """The fetch() the page makes, as the user describes it."""
+
+    url: str
+    #: The page's serialised origin, or ``"null"``.
+    origin: str
+    method: str = "GET"
+    #: Author headers as the page's script sets them (may include names fetch() drops).
+    headers: HeaderLines = ()
+    credentials: Credentials = Credentials.SAME_ORIGIN
+    #: A ``Cookie`` header value the browser would attach when credentials are sent.
+    cookie: str | None = None
+    #: Response header names the page's JavaScript needs to read.
+    expose: tuple[str, ...] = ()
+    #: Send a second request with a made-up origin to detect an echoed origin.
+    probe_reflection: bool = True
+
+
+@dataclass(frozen=True)
+class PlannedRequest:
+    """One request the engine wants the shell to send, exactly as the browser would."""
+
+    kind: RequestKind
+    method: str
+    url: str
+    headers: HeaderLines
+    #: True when the body would be sent (the shell sends a small placeholder body).
+    has_body: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseHead:
+    """What came back: status and every header line, in order, duplicates kept."""
+
+    status: int
+    headers: HeaderLines
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True)
+class NetworkFailure:
+    """A request that got no usable response (the browser's net::ERR_* cases)."""
+
+    #: One of ``dns``, ``refused``, ``timeout``, ``tls``, ``protocol``, ``redirect``, ``other``.
+    kind: str
+    message: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One observation about the exchange, tied to a rule in the registry."""
+
+    code: str
+    severity: Severity
+    message: str
+    #: Extra machine-readable facts (the offending value, the header name, ...).
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One request sent and what (if anything) came back."""
+
+    request: PlannedRequest
+    response: ResponseHead | None
+    #: Did this step pass the browser's checks? ``None`` when no check applies (same-origin).
+    passed: bool | None = None
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One followed redirect."""
+
+    from_url: str
+    to_url: str
+    status: int
+
+
+@dataclass(frozen=True)
+class PreflightCache:
+    """How long the browser would cache the preflight result."""
+
+    #: Access-Control-Max-Age as received (combined), or None.
+    header: str | None
+    #: Seconds Chromium would keep the entry (0 means not cached).
+    chromium_seconds: int
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Everything the engine concluded about one RequestSpec."""
+
+    spec: RequestSpec
+    verdict: Verdict
+    #: The method after fetch()'s normalisation (``patch`` stays ``patch``).
+    method: str
+    #: Author headers the browser would really send (forbidden ones dropped, values trimmed).
+    sent_headers: HeaderLines
+    #: Every request in order (preflights, actual requests per hop, the reflection probe).
+    steps: tuple[Step, ...]
+    redirects: tuple[Hop, ...]
+    #: Lower-case response header names JavaScript could read, sorted (empty when blocked).
+    exposed_headers: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    #: The line Chromium's console would print, for a blocked request.
+    browser_message: str | None = None
+    preflight_cache: PreflightCache | None = None
+    failure: NetworkFailure | None = None
+    #: Was the request cross-origin (CORS applies) at any point?
+    cross_origin: bool = True
+
+    @property
+    def preflight(self) -> Step | None:
+        """The first preflight sent, if any."""
+        return next((s for s in self.steps if s.request.kind is RequestKind.PREFLIGHT), None)
+
+    @property
+    def actual(self) -> Step | None:
+        """The last actual request sent (the final hop), if any."""
+        actual = [s for s in self.steps if s.request.kind is RequestKind.ACTUAL]
+        return actual[-1] if actual else None
+
+    @property
+    def unreadable_expose(self) -> tuple[str, ...]:
+        """``--expose`` names JavaScript could not read."""
+        readable = set(self.exposed_headers)
+        return tuple(n for n in self.spec.expose if n.lower() not in readable)
