@@ -1,0 +1,418 @@
+"""The Exchange state machine: asks for the next request to send, takes the response head, concludes.
+
+The shell drives it::
+
+    exchange = Exchange(spec)
+    while (request := exchange.next_request()) is not None:
+        exchange.receive(send(request))        # or exchange.fail(NetworkFailure(...))
+    result = exchange.result()
+"""
+
+from __future__ import annotations
+
+from corscheck import __version__
+from corscheck.core import lint
+from corscheck.core.access import ACAO, cors_check
+from corscheck.core.errors import InputError
+from corscheck.core.explain import blocking_finding
+from corscheck.core.exposure import Exposure, cors_exposure, same_origin_exposure
+from corscheck.core.headers import combined
+from corscheck.core.messages import CorsError, chromium_console_message
+from corscheck.core.model import (
+    CheckResult,
+    Credentials,
+    Finding,
+    HeaderLines,
+    Hop,
+    NetworkFailure,
+    PlannedRequest,
+    PreflightCache,
+    RequestKind,
+    RequestSpec,
+    ResponseHead,
+    Severity,
+    Step,
+    Verdict,
+)
+from corscheck.core.origin import (
+    NULL,
+    Origin,
+    Url,
+    is_potentially_trustworthy,
+    parse_origin,
+    parse_url,
+    site_relation,
+)
+from corscheck.core.preflight import check_preflight, preflight_headers
+from corscheck.core.redirects import RedirectFailure, RedirectState, follow, location_of
+from corscheck.core.request import (
+    needs_preflight,
+    normalise_method,
+    prepare_headers,
+    unsafe_header_names,
+)
+from corscheck.core.rules import RULES
+
+USER_AGENT = f"corscheck/{__version__}"
+#: The made-up origin of the reflection probe (``.invalid`` can never be a real site).
+PROBE_ORIGIN = "https://corscheck-probe.invalid"
+_SITE_ORDER = ("same-origin", "same-site", "cross-site")
+
+
+def _finding(code: str, message: str, **details: object) -> Finding:
+    return Finding(code, RULES[code].severity, message, dict(details))
+
+
+class Exchange:
+    """One fetch() simulated step by step, as Chromium would run it."""
+
+    def __init__(self, spec: RequestSpec) -> None:
+        self.spec = spec
+        self._page: Origin = parse_origin(spec.origin)
+        url = parse_url(spec.url)
+        if url.has_credentials:
+            raise InputError(f"URL {spec.url!r} contains a user name or password: fetch() throws a TypeError")
+        method = self._method = normalise_method(spec.method)
+        prepared = prepare_headers(spec.headers)
+        self._include = spec.credentials is Credentials.INCLUDE
+        self._sent_headers = prepared.sent
+        self._findings: list[Finding] = [
+            _finding(
+                "CORS-REQUEST-FORBIDDEN-HEADER",
+                f"fetch() silently drops the forbidden request header {name!r}; it is not sent.",
+                header=name,
+            )
+            for name in prepared.dropped
+        ]
+        self._state = RedirectState(
+            url=url,
+            method=method,
+            headers=prepared.sent,
+            cors=url.origin != self._page,
+            tainted=False,
+            redirect_count=0,
+        )
+        self._site = site_relation(self._page, url.origin)
+        self._steps: list[Step] = []
+        self._hops: list[Hop] = []
+        self._verdict: Verdict | None = None
+        self._error: CorsError | None = None
+        self._error_url = url.text
+        self._failure: NetworkFailure | None = None
+        self._exposure: Exposure | None = None
+        self._cache: PreflightCache | None = None
+        self._pending: PlannedRequest | None = self._plan_for_current_url()
+
+    # --- the protocol --------------------------------------------------------------------------
+
+    def next_request(self) -> PlannedRequest | None:
+        """The request to send now, or None when the exchange is over."""
+        return self._pending
+
+    def receive(self, head: ResponseHead) -> None:
+        """Take the response head to the request last returned by next_request()."""
+        request = self._pending
+        if request is None:
+            raise RuntimeError("receive() called with no request pending")
+        self._pending = None
+        if request.kind is RequestKind.PREFLIGHT:
+            self._receive_preflight(request, head)
+        elif request.kind is RequestKind.ACTUAL:
+            self._receive_actual(request, head)
+        else:
+            self._steps.append(Step(request, head))
+
+    def fail(self, failure: NetworkFailure) -> None:
+        """The request last returned by next_request() got no usable response."""
+        request = self._pending
+        self._pending = None
+        if request is None:
+            return
+        self._steps.append(Step(request, None, passed=False))
+        if request.kind is RequestKind.REFLECTION_PROBE:
+            return  # the check itself already concluded
+        self._failure = failure
+        self._verdict = Verdict.ERROR
+        stage = "preflight" if request.kind is RequestKind.PREFLIGHT else "actual"
+        self._findings.insert(
+            0,
+            _finding(
+                "CORS-NETWORK-FAILURE",
+                f"{failure.message} ({request.method} {request.url})",
+                stage=stage,
+                kind=failure.kind,
+                url=failure.url,
+            ),
+        )
+
+    def result(self) -> CheckResult:
+        if self._pending is not None or self._verdict is None:
+            raise RuntimeError("result() called before the exchange finished")
+        findings = self._findings + lint.findings(
+            steps=self._steps,
+            page_origin=self._page.serialize(),
+            include_credentials=self._include,
+            tainted=self._state.tainted,
+            exposure=self._exposure,
+            verdict=self._verdict,
+            cache=self._cache,
+            unsafe_request_headers=self._initial_unsafe_names(),
+            sent_headers=self._sent_headers,
+            probe_origin=PROBE_ORIGIN,
+        )
+        findings += self._expose_findings()
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        findings.sort(key=lambda f: order[f.severity])
+        message = None
+        if self._error is not None:
+            message = chromium_console_message(
+                self._error,
+                url=self._error_url,
+                first_url=self._steps[0].request.url,
+                origin=self._page.serialize(),
+            )
+        readable = self._exposure.readable if self._exposure and self._verdict is Verdict.ALLOWED else ()
+        return CheckResult(
+            spec=self.spec,
+            verdict=self._verdict,
+            method=self._method,
+            sent_headers=self._sent_headers,
+            steps=tuple(self._steps),
+            redirects=tuple(self._hops),
+            exposed_headers=readable,
+            findings=tuple(findings),
+            browser_message=message,
+            preflight_cache=self._cache,
+            failure=self._failure,
+            cross_origin=self._state.cors,
+        )
+
+    # --- planning ------------------------------------------------------------------------------
+
+    @property
+    def _origin_sent(self) -> str:
+        return NULL if self._state.tainted else self._page.serialize()
+
+    def _initial_unsafe_names(self) -> list[str]:
+        return unsafe_header_names(self._sent_headers)
+
+    def _fetch_metadata(self, url: Url) -> HeaderLines:
+        """Chromium's Sec-Fetch-* headers, sent only to potentially trustworthy URLs."""
+        if not is_potentially_trustworthy(url):
+            return ()
+        return (
+            ("Sec-Fetch-Site", self._site),
+            ("Sec-Fetch-Mode", "cors"),
+            ("Sec-Fetch-Dest", "empty"),
+        )
+
+    def _plan_for_current_url(self) -> PlannedRequest:
+        state = self._state
+        if state.cors and needs_preflight(state.method, state.headers):
+            return self._plan_preflight()
+        return self._plan_actual()
+
+    def _plan_preflight(self) -> PlannedRequest:
+        state = self._state
+        headers = preflight_headers(state.method, unsafe_header_names(state.headers), self._origin_sent)
+        headers += (("User-Agent", USER_AGENT),) + self._fetch_metadata(state.url)
+        return PlannedRequest(RequestKind.PREFLIGHT, "OPTIONS", state.url.text, headers)
+
+    def _plan_actual(self) -> PlannedRequest:
+        state = self._state
+        headers: list[tuple[str, str]] = []
+        if not any(name.lower() == "accept" for name, _ in state.headers):
+            headers.append(("Accept", "*/*"))
+        headers += state.headers
+        if state.cors or state.method not in ("GET", "HEAD"):
+            headers.append(("Origin", self._origin_sent))
+        headers.append(("User-Agent", USER_AGENT))
+        headers += self._fetch_metadata(state.url)
+        credentials_sent = self._include or (
+            self.spec.credentials is Credentials.SAME_ORIGIN and not state.cors
+        )
+        if credentials_sent and self.spec.cookie:
+            headers.append(("Cookie", self.spec.cookie))
+        has_body = state.method not in ("GET", "HEAD") and any(
+            name.lower() == "content-type" for name, _ in state.headers
+        )
+        return PlannedRequest(RequestKind.ACTUAL, state.method, state.url.text, tuple(headers), has_body)
+
+    def _plan_reflection_probe(self) -> PlannedRequest | None:
+        """A request from a made-up origin: does the server echo any Origin it is sent?
+
+        A simple GET or HEAD is repeated (without cookies); for anything else an OPTIONS
+        preflight asks the question, so no unsafe request is ever sent twice.
+        """
+        if not self.spec.probe_reflection:
+            return None
+        first = self._steps[0].request
+        if first.kind is RequestKind.ACTUAL and first.method in ("GET", "HEAD"):
+            headers = tuple(
+                (name, PROBE_ORIGIN if name == "Origin" else value)
+                for name, value in first.headers
+                if name != "Cookie"
+            )
+            return PlannedRequest(RequestKind.REFLECTION_PROBE, first.method, first.url, headers)
+        headers = preflight_headers(self._method, self._initial_unsafe_names(), PROBE_ORIGIN)
+        return PlannedRequest(RequestKind.REFLECTION_PROBE, "OPTIONS", first.url, headers)
+
+    # --- receiving -----------------------------------------------------------------------------
+
+    def _block(
+        self, error: CorsError, head: ResponseHead | None, stage: str, url: str, **extra: object
+    ) -> None:
+        self._verdict = Verdict.BLOCKED
+        self._error = error
+        self._error_url = url
+        self._findings.insert(
+            0,
+            blocking_finding(
+                error,
+                head,
+                stage=stage,
+                url=url,
+                sent_origin=self._origin_sent,
+                page_origin=self._page.serialize(),
+                method=self._state.method,
+                include_credentials=self._include,
+                **extra,  # type: ignore[arg-type]
+            ),
+        )
+
+    def _receive_preflight(self, request: PlannedRequest, head: ResponseHead) -> None:
+        outcome = check_preflight(
+            head,
+            origin=self._origin_sent,
+            include_credentials=self._include,
+            method=self._state.method,
+            unsafe_names=unsafe_header_names(self._state.headers),
+        )
+        self._steps.append(Step(request, head, passed=outcome.error is None))
+        if self._cache is None:
+            self._cache = outcome.cache
+        if outcome.method_case_mismatch:
+            self._findings.append(
+                _finding(
+                    "LINT-METHOD-CASE",
+                    f"Access-Control-Allow-Methods lists {outcome.method_case_mismatch!r} but the"
+                    f" page sends {self._state.method!r}; methods compare case-sensitively.",
+                    listed=outcome.method_case_mismatch,
+                    method=self._state.method,
+                )
+            )
+        if outcome.authorization_via_wildcard:
+            self._findings.append(
+                _finding(
+                    "CORS-AUTHORIZATION-WILDCARD",
+                    "Authorization is allowed only through `Access-Control-Allow-Headers: *`;"
+                    " Chromium allows it today with a deprecation warning, the Fetch Standard does not.",
+                )
+            )
+        if outcome.error is not None:
+            self._block(
+                outcome.error,
+                head,
+                "preflight",
+                request.url,
+                disallowed_headers=outcome.disallowed_headers,
+            )
+            return
+        self._pending = self._plan_actual()
+
+    def _receive_actual(self, request: PlannedRequest, head: ResponseHead) -> None:
+        state = self._state
+        location = location_of(head)
+        if location is None:
+            self._conclude(request, head)
+            return
+        if state.cors:
+            error = cors_check(head.headers, self._origin_sent, self._include)
+            if error is not None:
+                self._steps.append(Step(request, head, passed=False))
+                self._block(error, head, "redirect", request.url)
+                return
+        self._steps.append(Step(request, head, passed=True if state.cors else None))
+        outcome = follow(state, location, head.status, self._page)
+        if isinstance(outcome, RedirectFailure):
+            self._stop_redirect(outcome, request)
+            return
+        self._hops.append(Hop(state.url.text, outcome.url.text, head.status))
+        self._state = outcome
+        relation = site_relation(self._page, outcome.url.origin)
+        self._site = max(self._site, relation, key=_SITE_ORDER.index)
+        self._pending = self._plan_for_current_url()
+
+    def _stop_redirect(self, failure: RedirectFailure, request: PlannedRequest) -> None:
+        if failure.cors_error is not None:
+            self._block(failure.cors_error, None, "redirect", request.url)
+            return
+        code = "CORS-REDIRECT-LIMIT" if failure.reason == "limit" else "CORS-REDIRECT-SCHEME"
+        if failure.reason == "invalid":
+            code = "CORS-NETWORK-FAILURE"
+        self._verdict = Verdict.ERROR
+        self._failure = NetworkFailure("redirect", failure.message, failure.location)
+        self._findings.insert(
+            0,
+            _finding(
+                code,
+                f"The browser stops at {request.url}: {failure.message}.",
+                location=failure.location,
+            ),
+        )
+
+    def _conclude(self, request: PlannedRequest, head: ResponseHead) -> None:
+        state = self._state
+        if not state.cors:
+            self._steps.append(Step(request, head, passed=None))
+            self._verdict = Verdict.ALLOWED
+            self._exposure = same_origin_exposure(head.headers)
+            self._findings.append(
+                _finding(
+                    "CORS-SAME-ORIGIN",
+                    f"{state.url.text} has the page's origin {self._page.serialize()!r}:"
+                    " no CORS check applies.",
+                )
+            )
+            return
+        error = cors_check(head.headers, self._origin_sent, self._include)
+        self._steps.append(Step(request, head, passed=error is None))
+        self._exposure = cors_exposure(head.headers, self._include)
+        if error is not None:
+            self._block(error, head, "actual", request.url)
+            return
+        self._verdict = Verdict.ALLOWED
+        allow_origin = combined(head.headers, ACAO)
+        if allow_origin not in (None, "*", NULL):
+            self._pending = self._plan_reflection_probe()
+
+    def _expose_findings(self) -> list[Finding]:
+        """CORS-EXPOSE-MISSING for each --expose header JavaScript cannot read."""
+        if self._verdict is not Verdict.ALLOWED or self._exposure is None:
+            return []
+        final = self._steps_of(RequestKind.ACTUAL)[-1].response
+        present = {name.lower() for name, _ in final.headers} if final else set()
+        readable = set(self._exposure.readable)
+        found = []
+        for name in self.spec.expose:
+            lower = name.lower()
+            if lower in readable:
+                continue
+            if lower not in present:
+                message = f"JavaScript needs {name!r} but the response does not have that header."
+                cause = "not-sent"
+            elif lower in ("set-cookie", "set-cookie2"):
+                message = f"{name!r} is never readable from JavaScript."
+                cause = "never-readable"
+            else:
+                listed = ", ".join(self._exposure.listed) or "none"
+                message = (
+                    f"JavaScript needs {name!r} but Access-Control-Expose-Headers does not list it"
+                    f" (listed: {listed}); response.headers.get({name!r}) returns null."
+                )
+                cause = "not-exposed"
+            found.append(_finding("CORS-EXPOSE-MISSING", message, header=lower, cause=cause))
+        return found
+
+    def _steps_of(self, kind: RequestKind) -> list[Step]:
+        return [s for s in self._steps if s.request.kind is kind]

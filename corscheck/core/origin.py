@@ -1,0 +1,171 @@
+"""Origins and URLs: parse, serialise, compare (Fetch Standard / HTML origin rules)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from corscheck.core.errors import InputError
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+#: The serialisation of an opaque origin (sandboxed iframes, file: pages, tainted redirects).
+NULL = "null"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A tuple origin, or the opaque origin when ``scheme`` is empty."""
+
+    scheme: str = ""
+    host: str = ""
+    #: None when the port is the scheme's default (or the origin is opaque).
+    port: int | None = None
+
+    @property
+    def opaque(self) -> bool:
+        return not self.scheme
+
+    def serialize(self) -> str:
+        if self.opaque:
+            return NULL
+        port = f":{self.port}" if self.port is not None else ""
+        return f"{self.scheme}://{self.host}{port}"
+
+    def __str__(self) -> str:
+        return self.serialize()
+
+
+OPAQUE = Origin()
+
+
+def _normalise_host(host: str, source: str) -> str:
+    """Lower-case, IDNA-encode and bracket the host as a browser serialises it.
+
+    ``host`` comes from urllib's ``hostname``: already lower-cased, IPv6 brackets removed.
+    """
+    if not host:
+        raise InputError(f"{source!r} has no host")
+    if ":" in host:
+        try:
+            return f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            raise InputError(f"{source!r} has an invalid IPv6 address") from None
+    if any(c in host for c in " \t\n\r/\\?#@<>^|%[]"):
+        raise InputError(f"{source!r} has an invalid host")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError(f"{source!r} has a host that is not a valid domain name") from None
+
+
+def _split(text: str, what: str) -> SplitResult:
+    if any(ord(c) < 0x21 for c in text):
+        raise InputError(f"{what} {text!r} contains whitespace or control characters")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - urllib validates the port lazily
+    except ValueError as err:
+        raise InputError(f"{what} {text!r} is malformed: {err}") from None
+    if parts.scheme not in DEFAULT_PORTS:
+        hint = " (missing scheme? try https://" + text + ")" if "://" not in text else ""
+        raise InputError(f"{what} {text!r} must start with http:// or https://{hint}")
+    if not parts.netloc:
+        raise InputError(f"{what} {text!r} has no host")
+    return parts
+
+
+def _origin_from_parts(parts: SplitResult, source: str) -> Origin:
+    host = _normalise_host(parts.hostname or "", source)
+    port = parts.port
+    if port == DEFAULT_PORTS[parts.scheme]:
+        port = None
+    return Origin(parts.scheme, host, port)
+
+
+def parse_origin(text: str) -> Origin:
+    """Parse a user-given origin: ``scheme://host[:port]`` or ``null``. Anything else is bad input."""
+    if text == NULL:
+        return OPAQUE
+    parts = _split(text, "origin")
+    if parts.username is not None or parts.password is not None:
+        raise InputError(f"origin {text!r} must not contain a user name or password")
+    if parts.path or parts.query or parts.fragment or text.endswith(("?", "#")):
+        extra = text[len(f"{parts.scheme}://{parts.netloc}") :]
+        raise InputError(f"origin {text!r} has a path or query {extra!r}; an origin is scheme://host[:port]")
+    return _origin_from_parts(parts, text)
+
+
+@dataclass(frozen=True)
+class Url:
+    """A parsed http(s) URL with its origin."""
+
+    text: str
+    origin: Origin
+    has_credentials: bool
+
+    def without_credentials(self) -> str:
+        """The URL as a browser sends it: user name and password removed."""
+        if not self.has_credentials:
+            return self.text
+        parts = urlsplit(self.text)
+        netloc = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=netloc))
+
+
+def parse_url(text: str, what: str = "URL") -> Url:
+    """Parse an absolute http(s) URL into the form a browser sends; raise InputError otherwise.
+
+    The host is normalised like the origin, a default port is dropped, an empty path becomes "/"
+    and the fragment (never sent) is removed.
+    """
+    parts = _split(text, what)
+    origin = _origin_from_parts(parts, text)
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    netloc = origin.host + (f":{origin.port}" if origin.port is not None else "")
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
+    normalised = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    return Url(text=normalised, origin=origin, has_credentials=bool(userinfo))
+
+
+def resolve_location(base: str, location: str) -> str:
+    """Resolve a Location header value against the URL it came from."""
+    from urllib.parse import urljoin
+
+    return urljoin(base, location.strip(" \t"))
+
+
+def is_potentially_trustworthy(url: Url) -> bool:
+    """https, localhost and loopback: where Chromium sends the Sec-Fetch-* headers."""
+    o = url.origin
+    if o.scheme == "https":
+        return True
+    host = o.host.strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def site_relation(page: Origin, target: Origin) -> str:
+    """The value of Sec-Fetch-Site: same-origin, same-site or cross-site.
+
+    Without the public-suffix list, "same site" is approximated as the same scheme and either the
+    same host or the same last two DNS labels.
+    """
+    if page == target:
+        return "same-origin"
+    if page.opaque or page.scheme != target.scheme:
+        return "cross-site"
+    if page.host == target.host:
+        return "same-site"
+    try:
+        ipaddress.ip_address(page.host.strip("[]"))
+        return "cross-site"
+    except ValueError:
+        pass
+    page_site = page.host.split(".")[-2:]
+    return "same-site" if target.host.split(".")[-2:] == page_site else "cross-site"

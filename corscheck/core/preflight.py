@@ -1,0 +1,114 @@
+"""The CORS preflight: the OPTIONS request Chromium builds and how it judges the answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corscheck.core.access import cors_check
+from corscheck.core.headers import combined, parse_token_list
+from corscheck.core.messages import CorsError, CorsErrorKind
+from corscheck.core.model import HeaderLines, PreflightCache, ResponseHead
+from corscheck.core.request import SAFELISTED_METHODS, request_headers_value
+
+ACAM = "access-control-allow-methods"
+ACAH = "access-control-allow-headers"
+ACMA = "access-control-max-age"
+
+#: Chromium's preflight cache lifetime when Access-Control-Max-Age is absent or unparsable.
+DEFAULT_MAX_AGE = 5
+#: Chromium never caches a preflight result for longer than two hours.
+CHROMIUM_MAX_AGE_CAP = 7200
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def preflight_headers(method: str, unsafe_names: list[str], origin: str) -> HeaderLines:
+    """The CORS headers of a preflight (the shell adds the browser's usual ones)."""
+    lines = [
+        ("Accept", "*/*"),
+        ("Access-Control-Request-Method", method),
+    ]
+    if unsafe_names:
+        lines.append(("Access-Control-Request-Headers", request_headers_value(unsafe_names)))
+    lines.append(("Origin", origin))
+    return tuple(lines)
+
+
+def chromium_max_age(value: str | None) -> int:
+    """Seconds Chromium keeps a preflight result: default 5, negative → 0, capped at 7200."""
+    if value is None or not re.fullmatch(r"[+-]?[0-9]+", value):
+        return DEFAULT_MAX_AGE
+    return max(0, min(int(value), CHROMIUM_MAX_AGE_CAP))
+
+
+@dataclass(frozen=True)
+class PreflightOutcome:
+    """What Chromium concluded from a preflight response."""
+
+    error: CorsError | None
+    cache: PreflightCache | None = None
+    #: The method was only allowed in another letter case (``PATCH`` listed, ``patch`` sent).
+    method_case_mismatch: str | None = None
+    #: Every unsafe request header the response did not allow (Chromium names only the first).
+    disallowed_headers: tuple[str, ...] = ()
+    #: Authorization was let through only by ``Access-Control-Allow-Headers: *``.
+    authorization_via_wildcard: bool = False
+
+
+def check_preflight(
+    head: ResponseHead,
+    *,
+    origin: str,
+    include_credentials: bool,
+    method: str,
+    unsafe_names: list[str],
+) -> PreflightOutcome:
+    """Judge a preflight response in Chromium's order; the first failure wins."""
+    if head.status in REDIRECT_STATUSES and combined(head.headers, "location") is not None:
+        return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_REDIRECT, preflight=True))
+    access_error = cors_check(head.headers, origin, include_credentials)
+    if access_error:
+        return PreflightOutcome(CorsError(access_error.kind, access_error.hint, preflight=True))
+    if not 200 <= head.status <= 299:
+        return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_INVALID_STATUS, preflight=True))
+
+    allowed_methods = parse_token_list(combined(head.headers, ACAM))
+    if allowed_methods is None:
+        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_METHODS))
+    allowed_headers = parse_token_list(combined(head.headers, ACAH))
+    if allowed_headers is None:
+        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_HEADERS))
+    max_age = combined(head.headers, ACMA)
+    cache = PreflightCache(header=max_age, chromium_seconds=chromium_max_age(max_age))
+
+    # Methods compare byte for byte; "*" is a wildcard only without credentials.
+    method_ok = (
+        method in SAFELISTED_METHODS
+        or method in allowed_methods
+        or ("*" in allowed_methods and not include_credentials)
+    )
+    if not method_ok:
+        case_twin = next((m for m in allowed_methods if m.lower() == method.lower()), None)
+        return PreflightOutcome(
+            CorsError(CorsErrorKind.METHOD_DISALLOWED, method),
+            cache=cache,
+            method_case_mismatch=case_twin,
+        )
+
+    # Header names compare case-insensitively; Chromium still lets "*" cover Authorization.
+    allowed = {h.lower() for h in allowed_headers}
+    header_wildcard = "*" in allowed and not include_credentials
+    if header_wildcard:
+        disallowed: tuple[str, ...] = ()
+    else:
+        disallowed = tuple(name for name in unsafe_names if name not in allowed)
+    authorization_via_wildcard = (
+        header_wildcard and "authorization" in unsafe_names and "authorization" not in allowed
+    )
+    if disallowed:
+        return PreflightOutcome(
+            CorsError(CorsErrorKind.HEADER_DISALLOWED, disallowed[0]),
+            cache=cache,
+            disallowed_headers=disallowed,
+        )
+    return PreflightOutcome(None, cache=cache, authorization_via_wildcard=authorization_via_wildcard)

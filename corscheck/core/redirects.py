@@ -1,0 +1,91 @@
+"""Following a redirect the way the Fetch Standard's HTTP-redirect fetch does, one hop at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from corscheck.core.errors import InputError
+from corscheck.core.headers import combined
+from corscheck.core.messages import CorsError, CorsErrorKind
+from corscheck.core.model import HeaderLines, ResponseHead
+from corscheck.core.origin import Origin, Url, parse_url
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 20
+#: Headers that describe a body; dropped when a redirect turns the request into a GET.
+REQUEST_BODY_HEADERS = frozenset({"content-encoding", "content-language", "content-location", "content-type"})
+#: Dropped on a cross-origin hop (the Fetch Standard's "CORS non-wildcard request-header names").
+DROPPED_ON_CROSS_ORIGIN_HOP = frozenset({"authorization"})
+
+
+def location_of(head: ResponseHead) -> str | None:
+    """The Location of a redirect response, or None when it is not a redirect to follow."""
+    if head.status not in REDIRECT_STATUSES:
+        return None
+    return combined(head.headers, "location")
+
+
+@dataclass(frozen=True)
+class RedirectState:
+    """Where the fetch stands before a hop."""
+
+    url: Url
+    method: str
+    headers: HeaderLines
+    #: The request has gone cross-origin at some point (the CORS flag, never unset).
+    cors: bool
+    #: A cross-origin hop from a cross-origin URL happened: Origin is ``null`` from now on.
+    tainted: bool
+    redirect_count: int
+
+
+@dataclass(frozen=True)
+class RedirectFailure:
+    """The browser stops the fetch at this hop."""
+
+    #: ``limit``, ``scheme``, ``invalid`` (network errors) or ``credentials`` (a CORS error).
+    reason: str
+    message: str
+    location: str
+    cors_error: CorsError | None = None
+
+
+def follow(state: RedirectState, location: str, status: int, page: Origin) -> RedirectState | RedirectFailure:
+    """Apply one redirect hop; return the new state or why the browser stops."""
+    if state.redirect_count >= MAX_REDIRECTS:
+        return RedirectFailure("limit", f"more than {MAX_REDIRECTS} redirects", location)
+    target_text = urljoin(state.url.text, location)
+    scheme = urlsplit(target_text).scheme.lower()
+    if scheme not in ("http", "https"):
+        return RedirectFailure(
+            "scheme", f"redirect to a {scheme or 'relative'}: URL is not allowed", target_text
+        )
+    try:
+        target = parse_url(target_text, "redirect Location")
+    except InputError as err:
+        return RedirectFailure("invalid", str(err), target_text)
+
+    if target.has_credentials and (state.cors or target.origin != page):
+        error = CorsError(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS, target.text)
+        return RedirectFailure(
+            "credentials", "redirect Location contains a user name or password", target.text, error
+        )
+
+    headers = state.headers
+    method = state.method
+    if (status in (301, 302) and method == "POST") or (status == 303 and method not in ("GET", "HEAD")):
+        method = "GET"
+        headers = tuple((n, v) for n, v in headers if n.lower() not in REQUEST_BODY_HEADERS)
+    cross_origin_hop = target.origin != state.url.origin
+    if cross_origin_hop:
+        headers = tuple((n, v) for n, v in headers if n.lower() not in DROPPED_ON_CROSS_ORIGIN_HOP)
+    tainted = state.tainted or (cross_origin_hop and state.url.origin != page)
+    return RedirectState(
+        url=target,
+        method=method,
+        headers=headers,
+        cors=state.cors or target.origin != page,
+        tainted=tainted,
+        redirect_count=state.redirect_count + 1,
+    )

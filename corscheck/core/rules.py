@@ -1,0 +1,494 @@
+"""The registry of finding codes; docs/rules.md is generated from it. Codes never change meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corscheck.core.messages import CorsErrorKind
+from corscheck.core.model import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    #: What the browser does, in plain words.
+    summary: str
+    #: Why it matters to the person debugging.
+    why: str
+    #: What to change on the server (or in the request).
+    fix: str
+    #: A response (or request) that triggers it.
+    example: str
+    #: The corscheck version that introduced the code.
+    since: str = "0.1.0"
+    #: The Chromium CorsError behind the console message, where there is one.
+    chromium: CorsErrorKind | None = None
+
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_RULES = [
+    # --- Blocking errors: the browser refuses the response -------------------------------------
+    Rule(
+        "CORS-ORIGIN-MISSING",
+        ERROR,
+        "No Access-Control-Allow-Origin header",
+        "The response (or preflight response, or redirect hop) has no Access-Control-Allow-Origin,"
+        " so the browser hides it from JavaScript.",
+        "The most common CORS failure. Error responses (401, 404, 500) often skip the CORS"
+        " middleware, so JavaScript sees 'Failed to fetch' instead of the error.",
+        "Send Access-Control-Allow-Origin with the page's origin (or `*` without credentials) on"
+        " every response of this route, including errors, redirects and the OPTIONS preflight.",
+        "HTTP/1.1 200 OK\n(no Access-Control-Allow-Origin)",
+        chromium=CorsErrorKind.MISSING_ALLOW_ORIGIN,
+    ),
+    Rule(
+        "CORS-ORIGIN-MULTIPLE",
+        ERROR,
+        "Access-Control-Allow-Origin has several values",
+        "The combined Access-Control-Allow-Origin value contains a comma or a space: two header"
+        " lines, or a list of origins in one line. Browsers accept exactly one origin.",
+        "Two layers (app and proxy) both adding the header, or a config that lists every allowed"
+        " origin, produce this. Even two identical lines fail.",
+        "Send exactly one Access-Control-Allow-Origin line. To allow several origins, compare the"
+        " request's Origin with an allow-list and echo back the one that matched (with"
+        " `Vary: Origin`). Remove the duplicate from the proxy or the app.",
+        "Access-Control-Allow-Origin: https://app.example\nAccess-Control-Allow-Origin: https://app.example",
+        chromium=CorsErrorKind.MULTIPLE_ALLOW_ORIGIN,
+    ),
+    Rule(
+        "CORS-ORIGIN-INVALID",
+        ERROR,
+        "Access-Control-Allow-Origin is not a valid origin",
+        "The value is not `*`, not `null` and does not parse as a URL: a host without a scheme,"
+        " an empty value, a glob such as `*.example.com`.",
+        "Browsers compare the value with the page origin byte for byte; anything that is not a"
+        " serialised origin can never match.",
+        "Send the full serialised origin, scheme included: `https://app.example`.",
+        "Access-Control-Allow-Origin: app.example",
+        chromium=CorsErrorKind.INVALID_ALLOW_ORIGIN,
+    ),
+    Rule(
+        "CORS-ORIGIN-MISMATCH",
+        ERROR,
+        "Access-Control-Allow-Origin is not the page's origin",
+        "The value parses but differs from the origin the request carried: a trailing slash, a"
+        " path, upper case, an explicit default port, another scheme, host or port, `null` for a"
+        " real origin, or the page origin after a redirect tainted the request's Origin to `null`.",
+        "The comparison is byte for byte; `https://app.example/` is not `https://app.example`.",
+        "Echo the request's Origin header exactly (after checking it against an allow-list), or"
+        " configure the allowed origin as `scheme://host[:port]` with no trailing slash.",
+        "Origin: https://app.example\nAccess-Control-Allow-Origin: https://app.example/",
+        chromium=CorsErrorKind.ALLOW_ORIGIN_MISMATCH,
+    ),
+    Rule(
+        "CORS-WILDCARD-CREDENTIALS",
+        ERROR,
+        "Wildcard Access-Control-Allow-Origin with credentials",
+        "A request with credentials mode 'include' is refused when Access-Control-Allow-Origin is"
+        " `*`, whatever Access-Control-Allow-Credentials says.",
+        "Cookies and HTTP authentication may only be shared with origins the server names.",
+        "Echo the request's Origin (from an allow-list) instead of `*`, add"
+        " `Access-Control-Allow-Credentials: true` and `Vary: Origin`.",
+        "Access-Control-Allow-Origin: *\nAccess-Control-Allow-Credentials: true",
+        chromium=CorsErrorKind.WILDCARD_ORIGIN,
+    ),
+    Rule(
+        "CORS-CREDENTIALS-NOT-TRUE",
+        ERROR,
+        "Access-Control-Allow-Credentials is not exactly `true`",
+        "With credentials mode 'include' the browser requires Access-Control-Allow-Credentials to"
+        " be the exact, lower-case string `true` (one line).",
+        '`True`, `TRUE`, `"true"`, `1` or two `true` lines are all refused; a missing header too.',
+        "Send `Access-Control-Allow-Credentials: true`, lower case, once.",
+        "Access-Control-Allow-Credentials: True",
+        chromium=CorsErrorKind.INVALID_ALLOW_CREDENTIALS,
+    ),
+    Rule(
+        "CORS-PREFLIGHT-STATUS",
+        ERROR,
+        "Preflight response is not a 2xx",
+        "The OPTIONS preflight passed the origin check but its status is outside 200-299, so the"
+        " actual request is never sent.",
+        "Typically an auth layer, a router without an OPTIONS route (404/405) or a server error.",
+        "Answer OPTIONS for this URL with 204 (or 200) and the CORS headers, before any"
+        " authentication; preflights never carry cookies or Authorization.",
+        "HTTP/1.1 405 Method Not Allowed\nAccess-Control-Allow-Origin: https://app.example",
+        chromium=CorsErrorKind.PREFLIGHT_INVALID_STATUS,
+    ),
+    Rule(
+        "CORS-PREFLIGHT-REDIRECT",
+        ERROR,
+        "Preflight was redirected",
+        "A preflight answered with a redirect (301/302/303/307/308 with Location) fails;"
+        " browsers never follow redirects for preflights.",
+        "Usual causes: a trailing-slash redirect, http→https, a canonical-host redirect or a login redirect.",
+        "Call the final URL directly from the page (right scheme, host and trailing slash), or"
+        " answer OPTIONS before the redirecting middleware.",
+        "HTTP/1.1 301 Moved Permanently\nLocation: https://api.example/tasks/",
+        chromium=CorsErrorKind.PREFLIGHT_REDIRECT,
+    ),
+    Rule(
+        "CORS-ACAM-INVALID",
+        ERROR,
+        "Access-Control-Allow-Methods cannot be parsed",
+        "An element of Access-Control-Allow-Methods is not an HTTP token (a space-separated list,"
+        " a quoted value, `PUT;`), so Chromium rejects the whole preflight.",
+        "One bad element poisons the whole (combined) header.",
+        "Send a comma-separated list of method names: `GET, POST, PUT, DELETE`.",
+        "Access-Control-Allow-Methods: GET POST",
+        chromium=CorsErrorKind.INVALID_ALLOW_METHODS,
+    ),
+    Rule(
+        "CORS-ACAH-INVALID",
+        ERROR,
+        "Access-Control-Allow-Headers cannot be parsed",
+        "An element of Access-Control-Allow-Headers is not an HTTP token, so Chromium rejects the"
+        " whole preflight.",
+        "One bad element poisons the whole (combined) header.",
+        "Send a comma-separated list of header names: `Content-Type, Authorization`.",
+        "Access-Control-Allow-Headers: x-a x-b",
+        chromium=CorsErrorKind.INVALID_ALLOW_HEADERS,
+    ),
+    Rule(
+        "CORS-METHOD-NOT-ALLOWED",
+        ERROR,
+        "Method not allowed by the preflight",
+        "The method is not GET, HEAD or POST, is not listed in Access-Control-Allow-Methods (a"
+        " case-sensitive comparison) and no usable `*` is present (with credentials `*` is just"
+        " a method name).",
+        "fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; `patch` stays `patch`"
+        " and does not match `PATCH`.",
+        "List the method exactly as the page sends it in Access-Control-Allow-Methods (and send"
+        " `PATCH` in upper case from the page).",
+        "Access-Control-Request-Method: PATCH\nAccess-Control-Allow-Methods: GET, POST",
+        chromium=CorsErrorKind.METHOD_DISALLOWED,
+    ),
+    Rule(
+        "CORS-HEADER-NOT-ALLOWED",
+        ERROR,
+        "Request header not allowed by the preflight",
+        "A CORS-unsafe request header is missing from Access-Control-Allow-Headers (compared"
+        " case-insensitively) and no usable `*` is present (with credentials `*` is just a name).",
+        "Content-Type: application/json, Authorization and any X- header need to be allowed.",
+        "Add every header the page sets to Access-Control-Allow-Headers.",
+        "Access-Control-Request-Headers: content-type,x-api-key\nAccess-Control-Allow-Headers: content-type",
+        chromium=CorsErrorKind.HEADER_DISALLOWED,
+    ),
+    Rule(
+        "CORS-REDIRECT-CREDENTIALS",
+        ERROR,
+        "Redirect Location contains a user name or password",
+        "A CORS request redirected to a URL with `user:pass@` fails.",
+        "Browsers refuse to carry credentials embedded in a cross-origin URL.",
+        "Redirect to a URL without userinfo; use a header or cookie for authentication.",
+        "Location: https://user:secret@api.example/data",
+        chromium=CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS,
+    ),
+    Rule(
+        "CORS-REDIRECT-LIMIT",
+        ERROR,
+        "Too many redirects",
+        "The browser gives up after 20 redirects with a network error.",
+        "Usually a redirect loop.",
+        "Break the loop; link to the final URL.",
+        "Location: /a → Location: /b → Location: /a ...",
+    ),
+    Rule(
+        "CORS-REDIRECT-SCHEME",
+        ERROR,
+        "Redirect to a non-HTTP(S) URL",
+        "A fetch() redirected to a URL whose scheme is not http or https (file:, data:, ftp:, a"
+        " custom scheme) fails with a network error.",
+        "Browsers only follow redirects within HTTP(S).",
+        "Redirect to an http(s) URL.",
+        "Location: data:text/plain,hello",
+    ),
+    Rule(
+        "CORS-NETWORK-FAILURE",
+        ERROR,
+        "No response (network error)",
+        "The server could not be reached or answered with something that is not HTTP: DNS"
+        " failure, refused connection, TLS failure, timeout or a broken response.",
+        "The browser reports a network error (net::ERR_...) and fetch() rejects; no CORS rule is involved.",
+        "Check the URL, the server and its certificate.",
+        "connect to api.example:443: connection refused",
+    ),
+    Rule(
+        "CORS-EXPOSE-MISSING",
+        ERROR,
+        "A header JavaScript needs is not readable",
+        "A response header named with --expose is not CORS-safelisted and not listed in"
+        " Access-Control-Expose-Headers (or the server did not send it), so"
+        " `response.headers.get()` returns null.",
+        "The request succeeds, so nothing is printed in the console; the page just gets null.",
+        "Add the header to Access-Control-Expose-Headers, e.g."
+        " `Access-Control-Expose-Headers: X-Total-Count`.",
+        "X-Total-Count: 42\n(no Access-Control-Expose-Headers)",
+    ),
+    # --- Warnings and notes: allowed today, but wrong, fragile or surprising ----------------------
+    Rule(
+        "CORS-AUTHORIZATION-WILDCARD",
+        WARNING,
+        "Authorization allowed only by `Access-Control-Allow-Headers: *`",
+        "The Fetch Standard says `*` never covers Authorization; Chromium still allows it (with a"
+        " deprecation warning in DevTools), as do Firefox and Safari.",
+        "It will break when Chromium enforces the spec, and Chromium already re-sends the"
+        " preflight for every such request because its cache applies the strict rule.",
+        "List `Authorization` explicitly in Access-Control-Allow-Headers.",
+        "Authorization: Bearer …\nAccess-Control-Allow-Headers: *",
+    ),
+    Rule(
+        "CORS-EXPOSE-WILDCARD-CREDENTIALS",
+        WARNING,
+        "`Access-Control-Expose-Headers: *` with credentials",
+        "With credentials mode 'include', `*` in Access-Control-Expose-Headers matches only a"
+        " header literally named `*`; only the safelisted headers are readable.",
+        "The server thinks it exposed everything; credentialed pages read nothing extra.",
+        "List the header names explicitly.",
+        "Access-Control-Expose-Headers: *  (with credentials: include)",
+    ),
+    Rule(
+        "CORS-EXPOSE-INVALID",
+        WARNING,
+        "Access-Control-Expose-Headers cannot be parsed",
+        "An element is not an HTTP token (`a b`, a quoted name), so Chromium ignores the whole"
+        " header and exposes only the safelisted ones.",
+        "One bad element hides every other listed header.",
+        "Send a comma-separated list of header names.",
+        "Access-Control-Expose-Headers: X-Total-Count X-Page",
+    ),
+    Rule(
+        "CORS-EXPOSE-SET-COOKIE",
+        INFO,
+        "Set-Cookie listed in Access-Control-Expose-Headers",
+        "Set-Cookie and Set-Cookie2 are never readable from JavaScript, whatever the server lists.",
+        "Listing it has no effect.",
+        "Remove it from the list; read cookie state another way (a JSON field).",
+        "Access-Control-Expose-Headers: Set-Cookie",
+    ),
+    Rule(
+        "CORS-REQUEST-FORBIDDEN-HEADER",
+        WARNING,
+        "A request header fetch() will not send",
+        "The header is a forbidden request-header name (Cookie, Host, Origin, Referer, User-Agent,"
+        " Sec-*, Proxy-*, ...); fetch() drops it silently, so it cannot cause a preflight either.",
+        "corscheck checks the request as the browser would really send it, without this header.",
+        "Remove it from the page's code; for cookies use `credentials: 'include'`.",
+        "fetch(url, {headers: {Cookie: 'a=b'}})",
+    ),
+    Rule(
+        "CORS-SAME-ORIGIN",
+        INFO,
+        "Same-origin request: CORS does not apply",
+        "The URL has the page's origin, so the browser performs no CORS check and every header"
+        " but Set-Cookie is readable.",
+        "Nothing to fix; check the origin you passed if you expected a cross-origin request.",
+        "No change needed.",
+        "--origin https://app.example  https://app.example/api",
+    ),
+    Rule(
+        "LINT-ORIGIN-REFLECTED",
+        WARNING,
+        "Any origin is echoed back",
+        "A request with a made-up origin (https://corscheck-probe.invalid) got that origin back in"
+        " Access-Control-Allow-Origin: the server reflects whatever Origin it receives.",
+        "Any site can read these responses, and with `Access-Control-Allow-Credentials: true` it"
+        " reads them with the user's cookies: a cross-site data leak.",
+        "Echo the Origin only when it is on an explicit allow-list.",
+        "Origin: https://evil.example\nAccess-Control-Allow-Origin: https://evil.example",
+    ),
+    Rule(
+        "LINT-NO-VARY-ORIGIN",
+        WARNING,
+        "Origin-specific response without `Vary: Origin`",
+        "Access-Control-Allow-Origin names a specific origin that depends on the request's Origin,"
+        " but Vary does not list Origin.",
+        "A browser or shared cache may serve one origin's copy (or a copy without CORS headers) to"
+        " another origin, causing random CORS failures.",
+        "Add `Vary: Origin` to every response whose CORS headers depend on the Origin.",
+        "Access-Control-Allow-Origin: https://app.example\n(no Vary: Origin)",
+    ),
+    Rule(
+        "LINT-NULL-ALLOWED",
+        WARNING,
+        "`Access-Control-Allow-Origin: null`",
+        "The server allows the opaque origin `null`.",
+        "Sandboxed iframes and data: or file: documents of any site send `Origin: null`; allowing"
+        " it is close to allowing `*`, and dangerous with credentials.",
+        "Do not allow `null`; give the calling page a real origin.",
+        "Access-Control-Allow-Origin: null",
+    ),
+    Rule(
+        "LINT-WILDCARD-PLUS-CREDENTIALS",
+        WARNING,
+        "`*` together with `Access-Control-Allow-Credentials: true`",
+        "The combination never works for credentialed requests (they are refused) and means"
+        " nothing for the others.",
+        "It signals a misunderstanding that usually surfaces as CORS-WILDCARD-CREDENTIALS later.",
+        "For credentialed requests echo an allowed origin; otherwise drop the credentials header.",
+        "Access-Control-Allow-Origin: *\nAccess-Control-Allow-Credentials: true",
+    ),
+    Rule(
+        "LINT-ACAC-NOT-TRUE",
+        INFO,
+        "Access-Control-Allow-Credentials with a value other than `true`",
+        "The only meaningful value is `true`; anything else (`false`, `True`) is the same as not"
+        " sending the header.",
+        "`false` does not forbid anything; `True` looks right but fails credentialed requests.",
+        "Send `true` when credentials are wanted, otherwise omit the header.",
+        "Access-Control-Allow-Credentials: false",
+    ),
+    Rule(
+        "LINT-MAXAGE-CAPPED",
+        INFO,
+        "Access-Control-Max-Age above Chromium's cap",
+        "Chromium caches a preflight result for at most 7200 seconds (Firefox 86400, Safari 600).",
+        "A longer value is silently cut; expect a preflight at least every two hours.",
+        "Use a value of at most 7200.",
+        "Access-Control-Max-Age: 86400",
+    ),
+    Rule(
+        "LINT-MAXAGE-INVALID",
+        WARNING,
+        "Access-Control-Max-Age is not a number",
+        "The value is not a non-negative integer (or the header is repeated), so Chromium falls"
+        " back to 5 seconds and Firefox does not cache at all.",
+        "Every request pays for a preflight again.",
+        "Send one integer number of seconds, e.g. `Access-Control-Max-Age: 600`.",
+        "Access-Control-Max-Age: 10m",
+    ),
+    Rule(
+        "LINT-MAXAGE-MISSING",
+        INFO,
+        "Preflight without Access-Control-Max-Age",
+        "Without the header Chromium caches the preflight for only 5 seconds.",
+        "Each request after that pays for another OPTIONS round trip.",
+        "Add e.g. `Access-Control-Max-Age: 600` (at most 7200 for Chromium).",
+        "(no Access-Control-Max-Age on the preflight response)",
+    ),
+    Rule(
+        "LINT-PREFLIGHT-AUTH-LAYER",
+        WARNING,
+        "Preflight rejected by an authentication layer",
+        "The OPTIONS preflight was answered 401, 403 or 407, or redirected to a login page.",
+        "Preflights never carry cookies or Authorization, so an auth layer in front of the CORS"
+        " handler rejects them all.",
+        "Let unauthenticated OPTIONS requests through to the CORS handler (or answer them before"
+        " the auth middleware).",
+        "OPTIONS /api → 401 Unauthorized",
+    ),
+    Rule(
+        "LINT-PREFLIGHT-UNHANDLED",
+        WARNING,
+        "No OPTIONS handler for this route",
+        "The preflight was answered 404, 405 or 501: the server has no route for OPTIONS here.",
+        "The actual request is never sent.",
+        "Enable the CORS middleware for this route (it answers OPTIONS), or add an OPTIONS route"
+        " returning 204 with the CORS headers.",
+        "OPTIONS /api → 405 Method Not Allowed",
+    ),
+    Rule(
+        "LINT-ERRORS-WITHOUT-CORS",
+        WARNING,
+        "Error response without CORS headers",
+        "The actual response is an error (4xx/5xx) and carries no Access-Control-Allow-Origin.",
+        "JavaScript sees 'Failed to fetch' instead of the error status and body, which hides the"
+        " real problem.",
+        "Add the CORS headers on error paths too (exception handlers, auth failures, 404s).",
+        "HTTP/1.1 500 Internal Server Error\n(no Access-Control-Allow-Origin)",
+    ),
+    Rule(
+        "LINT-METHOD-CASE",
+        WARNING,
+        "Allowed method differs only in letter case",
+        "Access-Control-Allow-Methods lists the method in another case (`PATCH` for `patch`, or"
+        " lower-case methods); the comparison is case-sensitive.",
+        "fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT.",
+        "Send `PATCH` (upper case) from the page and list methods in upper case.",
+        "fetch(url, {method: 'patch'})\nAccess-Control-Allow-Methods: PATCH",
+    ),
+    Rule(
+        "LINT-EXPOSE-USELESS",
+        INFO,
+        "Access-Control-Expose-Headers lists safelisted headers",
+        "Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified and"
+        " Pragma are always readable; listing them does nothing.",
+        "Noise that hides the names that matter.",
+        "Drop them from the list.",
+        "Access-Control-Expose-Headers: Content-Type",
+    ),
+    Rule(
+        "LINT-ALLOW-ORIGIN-LIST",
+        WARNING,
+        "Access-Control-Allow-Origin holds a list or a pattern",
+        "Access-Control-Allow-Origin accepts exactly one origin; lists and patterns such as"
+        " `https://*.example.com` are never expanded.",
+        "A configuration intended as an allow-list leaks into the header verbatim.",
+        "Match the request's Origin against the list or pattern on the server and echo the"
+        " matching origin, with `Vary: Origin`.",
+        "Access-Control-Allow-Origin: https://a.example, https://b.example",
+    ),
+    Rule(
+        "LINT-REDIRECT-TAINTED",
+        INFO,
+        "A redirect made the request's Origin `null`",
+        "After a redirect from one cross-origin URL to another origin, the browser sends"
+        " `Origin: null`, and Access-Control-Allow-Origin must then be `*` or `null`.",
+        "Echoing the page origin after such a redirect fails, which surprises everyone.",
+        "Link to the final URL directly instead of through a cross-origin redirect.",
+        "page → api.example (302) → cdn.example: Origin: null",
+    ),
+    Rule(
+        "LINT-PNA-LEGACY",
+        INFO,
+        "Access-Control-Allow-Private-Network is ignored",
+        "Chromium replaced Private Network Access preflights with a Local Network Access"
+        " permission prompt; the header has no effect in current Chrome.",
+        "Harmless, but it does not grant anything.",
+        "Remove it, or keep it only for older browsers.",
+        "Access-Control-Allow-Private-Network: true",
+    ),
+    Rule(
+        "LINT-SAFELIST-OVERFLOW",
+        INFO,
+        "A safelisted header was made CORS-unsafe by its size",
+        "A header such as Accept or Content-Language is normally safelisted, but its value is"
+        " longer than 128 bytes (or the safelisted values add up to more than 1024), so it causes"
+        " a preflight.",
+        "A preflight appears for a request that looks simple.",
+        "Shorten the value, or allow the header in Access-Control-Allow-Headers.",
+        "Accept: (a 200-byte value)",
+    ),
+]
+
+#: Every rule by code, in documentation order.
+RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+
+def rule_for(kind: CorsErrorKind) -> Rule:
+    """The rule whose Chromium error is ``kind``."""
+    return next(rule for rule in _RULES if rule.chromium is kind)
+
+
+def render_rules_markdown() -> str:
+    """docs/rules.md, generated from the registry (a test keeps the file in step)."""
+    lines = [
+        "# corscheck rules",
+        "",
+        "Generated from `corscheck/core/rules.py` by `corscheck rules --markdown`; do not edit.",
+        "Codes never change meaning once released.",
+        "",
+        "| code | severity | title |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| [{r.code}](#{r.code.lower()}) | {r.severity} | {r.title} |" for r in _RULES]
+    for r in _RULES:
+        lines += ["", f"## {r.code}", "", f"**{r.title}** ({r.severity}, since {r.since})", ""]
+        lines += [r.summary, "", f"*Why it matters:* {r.why}", "", f"*Fix:* {r.fix}", ""]
+        lines += ["Example:", "", "```", r.example, "```"]
+        if r.chromium:
+            lines += ["", f"Chromium error: `{r.chromium.value}`."]
+    return "\n".join(lines) + "\n"
