@@ -121,11 +121,11 @@ def blocking_finding(
         text = f"has status {head.status}; a preflight needs 200-299"
         details["status"] = head.status
     elif kind is CorsErrorKind.INVALID_ALLOW_METHODS:
-        listed = printable(combined(head.headers, ACAM) or "")
-        text = f"has an Access-Control-Allow-Methods element that is not a method name: {listed!r}"
+        value = printable(combined(head.headers, ACAM) or "")
+        text = f"has an Access-Control-Allow-Methods element that is not a method name: {value!r}"
     elif kind is CorsErrorKind.INVALID_ALLOW_HEADERS:
-        listed = printable(combined(head.headers, ACAH) or "")
-        text = f"has an Access-Control-Allow-Headers element that is not a header name: {listed!r}"
+        value = printable(combined(head.headers, ACAH) or "")
+        text = f"has an Access-Control-Allow-Headers element that is not a header name: {value!r}"
     elif kind is CorsErrorKind.METHOD_DISALLOWED:
         listed = combined(head.headers, ACAM)
         text = f"does not allow method {method!r} (Access-Control-Allow-Methods: {listed!r})"
