@@ -70,7 +70,7 @@ def drive(spec, responses):
     """Answer the exchange's requests from a list of heads (repeating the last one)."""
     exchange = Exchange(spec)
     answered = 0
-    while (request := exchange.next_request()) is not None and answered < 30:
+    while exchange.next_request() is not None and answered < 30:
         exchange.receive(responses[min(answered, len(responses) - 1)])
         answered += 1
     return exchange.result() if exchange.next_request() is None else None
