@@ -260,7 +260,12 @@ class Exchange:
     # --- receiving -----------------------------------------------------------------------------
 
     def _block(
-        self, error: CorsError, head: ResponseHead | None, stage: str, url: str, **extra: object
+        self,
+        error: CorsError,
+        head: ResponseHead | None,
+        stage: str,
+        url: str,
+        disallowed_headers: tuple[str, ...] = (),
     ) -> None:
         self._verdict = Verdict.BLOCKED
         self._error = error
@@ -276,7 +281,7 @@ class Exchange:
                 page_origin=self._page.serialize(),
                 method=self._state.method,
                 include_credentials=self._include,
-                **extra,  # type: ignore[arg-type]
+                disallowed_headers=disallowed_headers,
             ),
         )
 
