@@ -49,7 +49,7 @@ class PreflightOutcome:
     cache: PreflightCache | None = None
     #: The method was only allowed in another letter case (``PATCH`` listed, ``patch`` sent).
     method_case_mismatch: str | None = None
-    #: Every unsafe request header the response did not allow (Chromium names only the first).
+    #: Every unsafe request header the response did not allow, sorted (Chromium names the first).
     disallowed_headers: tuple[str, ...] = ()
     #: Authorization was let through only by ``Access-Control-Allow-Headers: *``.
     authorization_via_wildcard: bool = False
@@ -101,7 +101,8 @@ def check_preflight(
     if header_wildcard:
         disallowed: tuple[str, ...] = ()
     else:
-        disallowed = tuple(name for name in unsafe_names if name not in allowed)
+        # Chromium checks (and names the first failure) in sorted order, as in the request header.
+        disallowed = tuple(name for name in sorted(set(unsafe_names)) if name not in allowed)
     authorization_via_wildcard = (
         header_wildcard and "authorization" in unsafe_names and "authorization" not in allowed
     )
