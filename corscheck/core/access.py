@@ -21,6 +21,8 @@ def parses_as_url(value: str) -> bool:
 
     Only decides between Chromium's "invalid value" and "not equal" messages; both block.
     """
+    # GURL ignores leading and trailing C0 controls and spaces.
+    value = value.strip("".join(map(chr, range(0x21))))
     match = _SCHEME.match(value)
     if not match:
         return False

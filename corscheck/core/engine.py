@@ -262,7 +262,7 @@ class Exchange:
     def _block(
         self,
         error: CorsError,
-        head: ResponseHead | None,
+        head: ResponseHead,
         stage: str,
         url: str,
         disallowed_headers: tuple[str, ...] = (),
@@ -340,7 +340,7 @@ class Exchange:
         self._steps.append(Step(request, head, passed=True if state.cors else None))
         outcome = follow(state, location, head.status, self._page)
         if isinstance(outcome, RedirectFailure):
-            self._stop_redirect(outcome, request)
+            self._stop_redirect(outcome, request, head)
             return
         self._hops.append(Hop(state.url.text, outcome.url.text, head.status))
         self._state = outcome
@@ -348,9 +348,9 @@ class Exchange:
         self._site = max(self._site, relation, key=_SITE_ORDER.index)
         self._pending = self._plan_for_current_url()
 
-    def _stop_redirect(self, failure: RedirectFailure, request: PlannedRequest) -> None:
+    def _stop_redirect(self, failure: RedirectFailure, request: PlannedRequest, head: ResponseHead) -> None:
         if failure.cors_error is not None:
-            self._block(failure.cors_error, None, "redirect", request.url)
+            self._block(failure.cors_error, head, "redirect", request.url)
             return
         code = "CORS-REDIRECT-LIMIT" if failure.reason == "limit" else "CORS-REDIRECT-SCHEME"
         if failure.reason == "invalid":

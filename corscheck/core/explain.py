@@ -92,7 +92,7 @@ def _access_message(error: CorsError, head: ResponseHead, sent: str, page: str) 
 
 def blocking_finding(
     error: CorsError,
-    head: ResponseHead | None,
+    head: ResponseHead,
     *,
     stage: str,
     url: str,
@@ -111,8 +111,10 @@ def blocking_finding(
     where = {"preflight": "The preflight response", "redirect": "The redirect response"}.get(
         stage, "The response"
     )
-    if head is None or kind is CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS:
-        text = f"the redirect Location {error.hint!r} contains a user name or password"
+    if kind is CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS:
+        location = combined(head.headers, "location")
+        text = f"redirects to {location!r}, which contains a user name or password"
+        details["location"] = location
     elif kind is CorsErrorKind.PREFLIGHT_REDIRECT:
         location = combined(head.headers, "location")
         text = f"was a {head.status} redirect to {location!r}; preflights are never redirected"

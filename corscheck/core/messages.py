@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from corscheck.core.headers import printable
+
 
 class CorsErrorKind(StrEnum):
     """Chromium's network::mojom::CorsError values that corscheck reproduces."""
@@ -106,7 +108,7 @@ def chromium_console_message(error: CorsError, *, url: str, first_url: str, orig
     prefix = ""
     if error.preflight and error.kind in _PREFLIGHT_PREFIXED:
         prefix = "Response to preflight request doesn't pass access control check: "
-    reason = REASONS[error.kind].format(hint=error.hint or "")
+    reason = REASONS[error.kind].format(hint=printable(error.hint or ""))
     return (
         f"Access to fetch at '{url}'{redirected} from origin '{origin}' has been blocked by CORS"
         f" policy: {prefix}{reason}"

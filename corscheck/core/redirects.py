@@ -67,7 +67,8 @@ def follow(state: RedirectState, location: str, status: int, page: Origin) -> Re
         return RedirectFailure("invalid", str(err), target_text)
 
     if target.has_credentials and (state.cors or target.origin != page):
-        error = CorsError(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS, target.text)
+        # Chromium 156 prints an empty location in this message; the finding names the real one.
+        error = CorsError(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS, "")
         return RedirectFailure(
             "credentials", "redirect Location contains a user name or password", target.text, error
         )

@@ -262,3 +262,16 @@ def test_bad_input_raises_input_error(spec, problem):
 def test_result_before_the_end_is_a_programming_error():
     with pytest.raises(RuntimeError):
         Exchange(RequestSpec(API, PAGE)).result()
+
+
+def test_redirect_with_credentials_is_blocked_with_chromiums_empty_location(run):
+    result = run(RequestSpec(API, PAGE), lambda r: respond(302, ("Access-Control-Allow-Origin", "*"), ("Location", "https://u:p@cdn.example/")))
+    assert result.verdict is Verdict.BLOCKED
+    assert result.findings[0].code == "CORS-REDIRECT-CREDENTIALS"
+    assert result.findings[0].details["location"] == "https://u:p@cdn.example/"
+    assert result.browser_message.endswith("Redirect location '' contains a username and password, which is disallowed for cross-origin requests.")
+
+
+def test_console_message_escapes_control_characters_like_chromium(run):
+    result = run(RequestSpec(API, PAGE), lambda r: respond(200, ("Access-Control-Allow-Origin", "\x0b" + PAGE)))
+    assert f"has a value '\\u000B{PAGE}' that is not equal" in result.browser_message
