@@ -1,0 +1,208 @@
+"""corscheck.toml / [tool.corscheck]: declarative checks, validated before any request is sent."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from corscheck.core.errors import InputError
+from corscheck.core.model import Credentials, RequestSpec, Verdict
+from corscheck.core.origin import parse_origin, parse_url
+from corscheck.core.request import normalise_method, prepare_headers
+
+CONFIG_NAMES = ("corscheck.toml", "pyproject.toml")
+#: Keys a [[check]] may set; [defaults] may set the same ones (except name) plus base_url.
+CHECK_KEYS = frozenset(
+    {"name", "url", "origin", "method", "headers", "credentials", "cookie", "expose", "expect"}
+)
+DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url"}
+#: Keys whose value may be a list: the check expands into one case per combination.
+MATRIX_KEYS = ("url", "origin", "method")
+
+
+class ConfigError(InputError):
+    """A configuration problem, named by file, check and key."""
+
+
+@dataclass(frozen=True)
+class CheckCase:
+    """One expanded check: a request to make and what the user expects of it."""
+
+    name: str
+    spec: RequestSpec
+    expect: Verdict
+    #: Where the [[check]] table starts, for SARIF and GitHub annotations.
+    source: str
+    line: int
+
+
+def _fail(source: str, check: str | None, key: str | None, message: str) -> ConfigError:
+    where = source
+    if check is not None:
+        where += f": check {check!r}"
+    if key is not None:
+        where += f": key {key!r}"
+    return ConfigError(f"{where}: {message}")
+
+
+def _check_lines(text: str) -> list[int]:
+    """1-based line of each [[check]] table header (tomllib keeps no positions)."""
+    pattern = re.compile(r"^[ \t]*\[\[[ \t]*(tool\.corscheck\.)?check[ \t]*\]\]", re.MULTILINE)
+    return [text.count("\n", 0, match.start()) + 1 for match in pattern.finditer(text)]
+
+
+def _as_list(value: Any, key: str, fail: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str) for v in values):
+        raise fail(key, "must be a string or a non-empty list of strings")
+    return values
+
+
+def _expand(
+    table: dict[str, Any],
+    defaults: dict[str, Any],
+    base_url: str | None,
+    source: str,
+    line: int,
+    index: int,
+) -> list[CheckCase]:
+    name = table.get("name", f"check #{index + 1}")
+    if not isinstance(name, str) or not name:
+        raise _fail(source, None, "name", f"check #{index + 1} needs a non-empty string name")
+
+    def fail(key: str, message: str) -> ConfigError:
+        return _fail(source, name, key, message)
+
+    unknown = sorted(set(table) - CHECK_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (known: {', '.join(sorted(CHECK_KEYS))})")
+    merged = {**defaults, **table}
+    for required in ("url", "origin"):
+        if required not in merged:
+            raise fail(required, "is required (here or in [defaults])")
+
+    urls = _as_list(merged["url"], "url", fail)
+    origins = _as_list(merged["origin"], "origin", fail)
+    methods = _as_list(merged.get("method", "GET"), "method", fail)
+
+    headers = merged.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise fail("headers", "must be a table of string values")
+    header_lines = tuple(headers.items())
+    try:
+        prepare_headers(header_lines)
+    except InputError as err:
+        raise fail("headers", str(err)) from None
+
+    try:
+        credentials = Credentials(merged.get("credentials", "same-origin"))
+    except ValueError:
+        raise fail("credentials", "must be omit, same-origin or include") from None
+    try:
+        expect = Verdict(merged.get("expect", "allowed"))
+    except ValueError:
+        raise fail("expect", "must be allowed or blocked") from None
+    if expect is Verdict.ERROR:
+        raise fail("expect", "must be allowed or blocked")
+    expose = merged.get("expose", [])
+    if not isinstance(expose, list) or not all(isinstance(e, str) for e in expose):
+        raise fail("expose", "must be a list of header names")
+    cookie = merged.get("cookie")
+    if cookie is not None and not isinstance(cookie, str):
+        raise fail("cookie", "must be a string")
+
+    cases = []
+    for url, origin, method in itertools.product(urls, origins, methods):
+        full_url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/")) if base_url else url
+        for key, check, value in (
+            ("url", parse_url, full_url),
+            ("origin", parse_origin, origin),
+            ("method", normalise_method, method),
+        ):
+            try:
+                check(value)  # type: ignore[operator]
+            except InputError as err:
+                raise fail(key, str(err)) from None
+        label = name
+        if len(urls) * len(origins) * len(methods) > 1:
+            label = f"{name} [{method} {url} from {origin}]"
+        spec = RequestSpec(
+            url=full_url,
+            origin=origin,
+            method=method,
+            headers=header_lines,
+            credentials=credentials,
+            cookie=cookie,
+            expose=tuple(expose),
+        )
+        cases.append(CheckCase(label, spec, expect, source, line))
+    return cases
+
+
+def parse_config(
+    data: dict[str, Any], source: str, *, base_url: str | None = None, lines: list[int] | None = None
+) -> list[CheckCase]:
+    """Validate a parsed TOML document and expand its checks; ``base_url`` overrides the file's."""
+    unknown = sorted(set(data) - {"defaults", "check"})
+    if unknown:
+        raise _fail(source, None, unknown[0], "unknown top-level key (expected [defaults] and [[check]])")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise _fail(source, None, "defaults", "must be a table")
+    unknown = sorted(set(defaults) - DEFAULT_KEYS)
+    if unknown:
+        raise _fail(source, "[defaults]", unknown[0], "unknown key")
+    checks = data.get("check", [])
+    if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
+        raise _fail(source, None, "check", "must be an array of tables ([[check]])")
+    base = base_url or defaults.get("base_url")
+    if base is not None:
+        if not isinstance(base, str):
+            raise _fail(source, "[defaults]", "base_url", "must be a string")
+        try:
+            parse_url(base, "base_url")
+        except InputError as err:
+            raise _fail(source, "[defaults]", "base_url", str(err)) from None
+    shared = {k: v for k, v in defaults.items() if k != "base_url"}
+    lines = lines or []
+    cases: list[CheckCase] = []
+    for index, table in enumerate(checks):
+        line = lines[index] if index < len(lines) else 1
+        cases += _expand(table, shared, base, source, line, index)
+    return cases
+
+
+def find_config(directory: Path) -> Path | None:
+    """corscheck.toml, else a pyproject.toml with a [tool.corscheck] table."""
+    candidate = directory / "corscheck.toml"
+    if candidate.is_file():
+        return candidate
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and re.search(r"^\s*\[\[?\s*tool\.corscheck", pyproject.read_text(), re.M):
+        return pyproject
+    return None
+
+
+def load_config(path: Path, *, base_url: str | None = None) -> list[CheckCase]:
+    """Read and validate a config file; every problem is a ConfigError naming the file."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{source}: cannot read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{source}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{source}: invalid TOML: {err}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("corscheck")
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: no [tool.corscheck] table")
+    return parse_config(data, source, base_url=base_url, lines=_check_lines(text))
