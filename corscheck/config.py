@@ -125,7 +125,7 @@ def _expand(
             ("method", normalise_method, method),
         ):
             try:
-                check(value)  # type: ignore[operator]
+                check(value)
             except InputError as err:
                 raise fail(key, str(err)) from None
         label = name
