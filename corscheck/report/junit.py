@@ -1,0 +1,48 @@
+"""JUnit XML for `corscheck run`: one testcase per expanded check (Jenkins/GitLab render it)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+from corscheck.suite import CaseOutcome, Summary
+
+# XML 1.0 forbids most C0 controls; hostile header bytes must not break the document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def render(outcomes: Iterable[CaseOutcome]) -> str:
+    suite = ET.Element("testsuite", name="corscheck")
+    summary = Summary()
+    for outcome in outcomes:
+        summary.add(outcome)
+        case = ET.SubElement(suite, "testcase", name=_clean(outcome.case.name), classname=outcome.case.source)
+        result = outcome.result
+        detail = "\n".join(_clean(f"{f.code} ({f.severity}): {f.message}") for f in outcome.findings)
+        if outcome.unreachable:
+            failure = result.failure
+            element = ET.SubElement(
+                case, "error", message=_clean(failure.message if failure else "unreachable")
+            )
+            element.text = detail
+        elif not outcome.passed:
+            element = ET.SubElement(
+                case, "failure", message=_clean("; ".join(outcome.reasons)), type="corscheck"
+            )
+            element.text = "\n".join(filter(None, [_clean(result.browser_message or ""), detail]))
+        ET.SubElement(case, "system-out").text = _clean(
+            f"{result.spec.method} {result.spec.url} from {result.spec.origin}: {result.verdict}"
+        )
+    suite.set("tests", str(summary.total))
+    suite.set("failures", str(summary.failed - summary.errors))
+    suite.set("errors", str(summary.errors))
+    suite.set("skipped", "0")
+    root = ET.Element("testsuites", tests=str(summary.total))
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
