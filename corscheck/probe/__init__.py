@@ -1,0 +1,12 @@
+"""The imperative shell: send the engine's planned requests over HTTP (the only httpx importer)."""
+
+import sys
+
+# httpx's __init__ imports its own command line (click, rich, pygments) whenever they are installed,
+# doubling its import time; corscheck never uses it. A None entry makes that optional import fail
+# quietly, and httpx falls back to a stub.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+from corscheck.probe.send import Probe, run_check, run_check_async  # noqa: E402
+
+__all__ = ["Probe", "run_check", "run_check_async"]

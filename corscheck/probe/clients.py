@@ -1,0 +1,41 @@
+"""httpx clients as a browser simulation needs them: no redirects followed, TLS state only for https."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+
+class Clients:
+    """One httpx.Client per URL scheme, each built on first use.
+
+    Building TLS state loads the CA certificates (about 50 ms), so a check of an http:// URL never
+    pays for it; a redirect to https:// builds the https client then.
+    """
+
+    def __init__(self, *, verify: bool = True, transport: httpx.BaseTransport | None = None) -> None:
+        self._verify = verify
+        self._transport = transport
+        self._by_scheme: dict[str, httpx.Client] = {}
+        self._lock = threading.Lock()  # a Probe may be shared by worker threads
+
+    def for_url(self, url: httpx.URL) -> httpx.Client:
+        # An in-process app answers every scheme through its one transport.
+        scheme = "app" if self._transport is not None else url.scheme
+        with self._lock:
+            client = self._by_scheme.get(scheme)
+            if client is None:
+                client = self._by_scheme[scheme] = httpx.Client(
+                    transport=self._transport,
+                    verify=self._verify if scheme == "https" else False,
+                    follow_redirects=False,
+                    trust_env=False,
+                )
+            return client
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._by_scheme.values():
+                client.close()
+            self._by_scheme.clear()

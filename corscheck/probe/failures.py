@@ -1,0 +1,43 @@
+"""Turn an httpx exception into the NetworkFailure the engine understands (the browser's net::ERR_*)."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+
+import httpx
+
+from corscheck.core.model import NetworkFailure
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and every cause behind it (httpx wraps httpcore, which wraps the OSError)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _root_message(exc: BaseException) -> str:
+    messages = [str(e) for e in _chain(exc) if str(e)]
+    return messages[-1] if messages else type(exc).__name__
+
+
+def network_failure(exc: Exception, url: str, timeout: float) -> NetworkFailure:
+    """Classify ``exc`` as dns, refused, timeout, tls, protocol or other, with a one-line message."""
+    host = httpx.URL(url).host
+    causes = list(_chain(exc))
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", url)
+    if any(isinstance(e, ssl.SSLError) for e in causes):
+        return NetworkFailure("tls", f"TLS handshake with {host} failed: {_root_message(exc)}", url)
+    if any(isinstance(e, socket.gaierror) for e in causes):
+        return NetworkFailure("dns", f"cannot resolve host {host!r}: {_root_message(exc)}", url)
+    if any(isinstance(e, ConnectionRefusedError) for e in causes):
+        return NetworkFailure("refused", f"connection to {httpx.URL(url).netloc.decode()} refused", url)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return NetworkFailure("protocol", f"invalid HTTP response from {host}: {_root_message(exc)}", url)
+    if any(isinstance(e, ConnectionResetError) for e in causes):
+        return NetworkFailure("other", f"connection to {host} reset by the server", url)
+    return NetworkFailure("other", f"request to {host} failed: {_root_message(exc)}", url)

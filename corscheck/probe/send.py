@@ -1,0 +1,141 @@
+"""Drive an Exchange over HTTP: send each planned request exactly, read only the response head."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+
+import httpx
+
+from corscheck.core.engine import Exchange
+from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.probe.clients import Clients
+from corscheck.probe.failures import network_failure
+
+#: Sent when the simulated fetch() has a body: its content never matters to CORS.
+PLACEHOLDER_BODY = b"{}"
+#: What sending can raise (InvalidURL is not an HTTPError).
+SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL)
+
+
+def to_httpx(planned: PlannedRequest, timeout: float) -> httpx.Request:
+    """The request exactly as planned: httpx adds only Host and Content-Length, none of a client's
+    default headers (those are merged in by ``build_request``, which is not used)."""
+    return httpx.Request(
+        planned.method,
+        planned.url,
+        headers=list(planned.headers),
+        content=PLACEHOLDER_BODY if planned.has_body else None,
+        extensions={"timeout": httpx.Timeout(timeout).as_dict()},
+    )
+
+
+def head_of(response: httpx.Response) -> ResponseHead:
+    """Every header line in wire order with its original case, repeated lines kept apart.
+
+    ``response.headers[name]`` would join repeated lines, hiding a duplicated allow-origin.
+    """
+    lines = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers.raw)
+    return ResponseHead(response.status_code, lines, response.reason_phrase, response.http_version)
+
+
+def _timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
+    host = httpx.URL(planned.url).host
+    return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", planned.url)
+
+
+class Probe:
+    """Runs checks against live URLs (or one in-process WSGI app) over shared clients.
+
+    Thread-safe: ``corscheck run`` shares one Probe between worker threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        verify: bool = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        #: Seconds allowed for a whole check, every request included.
+        self.timeout = timeout
+        self._clients = Clients(verify=verify, transport=transport)
+
+    def check(self, spec: RequestSpec) -> CheckResult:
+        exchange = Exchange(spec)
+        deadline = time.monotonic() + self.timeout
+        while (planned := exchange.next_request()) is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                exchange.fail(_timed_out(planned, self.timeout))
+                continue
+            try:
+                head = self._send(planned, remaining)
+            except SEND_ERRORS as exc:
+                exchange.fail(network_failure(exc, planned.url, self.timeout))
+                continue
+            exchange.receive(head)
+        return exchange.result()
+
+    def _send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
+        request = to_httpx(planned, timeout)
+        response = self._clients.for_url(request.url).send(request, stream=True)
+        try:
+            return head_of(response)
+        finally:
+            response.close()  # the body is never read: CORS is decided by the head alone
+
+    def close(self) -> None:
+        self._clients.close()
+
+    def __enter__(self) -> Probe:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def run_check(
+    spec: RequestSpec,
+    *,
+    timeout: float = 10.0,
+    verify: bool = True,
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+) -> CheckResult:
+    """Check one request against a live URL, or an in-process app through ``transport``.
+
+    ``transport`` may be an ``httpx.WSGITransport`` or an ``httpx.ASGITransport`` (run on a fresh
+    event loop); build either with ``raise_app_exceptions=False`` so a crashing app is checked as the
+    500 response a browser would see.
+    """
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        import asyncio  # only in-process ASGI apps need an event loop
+
+        return asyncio.run(run_check_async(spec, timeout=timeout, transport=transport))
+    with Probe(timeout=timeout, verify=verify, transport=transport) as probe:
+        return probe.check(spec)
+
+
+async def run_check_async(
+    spec: RequestSpec, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport
+) -> CheckResult:
+    """The same check through an async transport (ASGI apps are async-only)."""
+    exchange = Exchange(spec)
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client:
+        while (planned := exchange.next_request()) is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                exchange.fail(_timed_out(planned, timeout))
+                continue
+            try:
+                response = await client.send(to_httpx(planned, remaining), stream=True)
+            except SEND_ERRORS as exc:
+                exchange.fail(network_failure(exc, planned.url, timeout))
+                continue
+            head = head_of(response)
+            await response.aclose()
+            exchange.receive(head)
+    return exchange.result()
