@@ -16,6 +16,9 @@ class ExitCode(IntEnum):
     USAGE = 2
     #: The target could not be reached (DNS, refused, TLS, timeout, broken HTTP).
     UNREACHABLE = 3
+    #: A bug in corscheck: one line on stderr instead of a traceback (as ty does). Not 1, which means
+    #: "blocked".
+    INTERNAL_ERROR = 101
     #: Ctrl-C, as httpie and shells report it.
     INTERRUPTED = 130
 

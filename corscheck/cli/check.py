@@ -1,0 +1,118 @@
+"""`corscheck check URL --origin O`: one fetch(), checked as Chromium would check it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
+from corscheck.core.errors import InputError
+from corscheck.core.model import Credentials, RequestSpec
+from corscheck.exitcodes import ExitCode, exit_code_for
+from corscheck.report import RenderOptions, reporter
+
+
+def parse_header(line: str) -> tuple[str, str]:
+    """``"Name: value"`` as curl's -H takes it."""
+    name, colon, value = line.partition(":")
+    if not colon or not name.strip():
+        raise InputError(f"-H {line!r} is not of the form 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def check(
+    url: Annotated[str, typer.Argument(help="The URL the page's fetch() requests.", show_default=False)],
+    origin: Annotated[
+        str,
+        typer.Option(
+            "--origin",
+            "-o",
+            help="The page's origin: scheme://host[:port] (no path), or null.",
+            envvar="CORSCHECK_ORIGIN",
+            show_default=False,
+        ),
+    ],
+    method: Annotated[str, typer.Option("--method", "-X", help="The fetch() method.")] = "GET",
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", "-H", help="A request header the page sets: 'Name: value'. Repeatable."),
+    ] = None,
+    credentials: Annotated[
+        Credentials, typer.Option("--credentials", help="fetch()'s credentials mode.", case_sensitive=False)
+    ] = Credentials.SAME_ORIGIN,
+    cookie: Annotated[
+        str | None,
+        typer.Option("--cookie", "-b", help="Cookie header the browser holds for the URL (sent only with include)."),
+    ] = None,
+    expose: Annotated[
+        list[str] | None,
+        typer.Option("--expose", "-e", help="A response header JavaScript must be able to read. Repeatable."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout (schema 1) and nothing else.")
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(help="Seconds allowed for the whole check.", min=0.001, envvar="CORSCHECK_TIMEOUT"),
+    ] = 10.0,
+    insecure: Annotated[
+        bool,
+        typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
+    ] = False,
+    quiet: Annotated[
+        int, typer.Option("--quiet", "-q", count=True, help="No report; only errors and the exit code.")
+    ] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="Show every header sent and received.")
+    ] = 0,
+    color: Annotated[ColorMode, typer.Option(help="Colour the report.", envvar="CORSCHECK_COLOR")] = ColorMode.AUTO,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Same as --color never.")] = False,
+    probe_reflection: Annotated[
+        bool,
+        typer.Option(
+            "--probe-reflection/--no-probe-reflection",
+            help="Send one extra request from a made-up origin to detect an echoed Origin.",
+        ),
+    ] = True,
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them.")
+    ] = False,
+) -> None:
+    """Check one request: would the page's JavaScript be allowed to read the response?
+
+    Exit codes: 0 allowed (and every --expose header readable), 1 blocked or an --expose header
+    unreadable, 2 bad usage or input, 3 target unreachable.
+    """
+    try:
+        spec = RequestSpec(
+            url=url,
+            origin=origin,
+            method=method,
+            headers=tuple(parse_header(line) for line in header or ()),
+            credentials=credentials,
+            cookie=cookie,
+            expose=tuple(expose or ()),
+            probe_reflection=probe_reflection,
+        )
+        from corscheck.probe import run_check  # httpx loads only when a check runs
+
+        result = run_check(spec, timeout=timeout, verify=not insecure)
+    except InputError as exc:
+        fail(str(exc), ExitCode.USAGE)
+
+    code = exit_code_for(result)
+    options = RenderOptions(
+        show_secrets=show_secrets,
+        color=use_color(ColorMode.NEVER if no_color else color, sys.stdout),
+        verbose=verbose > quiet,
+        width=terminal_width(),
+    )
+    if json_output:
+        sys.stdout.write(reporter("json")(result, options))
+    elif quiet <= verbose and code is not ExitCode.UNREACHABLE:
+        sys.stdout.write(reporter("text")(result, options))
+    if code is ExitCode.UNREACHABLE and result.failure is not None:
+        fail(f"cannot reach {result.failure.url}: {result.failure.message}", code)
+    raise typer.Exit(code)

@@ -1,0 +1,49 @@
+"""`corscheck rules [CODE]`: list the finding codes, or explain one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from corscheck.cli.output import fail
+from corscheck.core.rules import RULES, Rule, render_rules_markdown
+from corscheck.exitcodes import ExitCode
+
+
+def _explain(rule: Rule) -> str:
+    parts = [
+        f"{rule.code} ({rule.severity}, since {rule.since})",
+        rule.title,
+        "",
+        rule.summary,
+        "",
+        f"Why it matters: {rule.why}",
+        "",
+        f"Fix: {rule.fix}",
+        "",
+        "Example:",
+        *(f"    {line}" for line in rule.example.splitlines()),
+    ]
+    if rule.chromium:
+        parts += ["", f"Chromium error: {rule.chromium.value}"]
+    return "\n".join(parts) + "\n"
+
+
+def rules(
+    code: Annotated[
+        str | None, typer.Argument(help="A finding code, e.g. CORS-ORIGIN-MISSING.", show_default=False)
+    ] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/rules.md.")] = False,
+) -> None:
+    """List every finding code, or explain one: what the browser does, why it matters, the fix."""
+    if markdown:
+        print(render_rules_markdown(), end="")
+    elif code is None:
+        width = max(len(c) for c in RULES)
+        for rule in RULES.values():
+            print(f"{rule.code:<{width}}  {rule.severity:<7}  {rule.title}")
+    elif code.upper() in RULES:
+        print(_explain(RULES[code.upper()]), end="")
+    else:
+        fail(f"unknown rule code {code!r}; `corscheck rules` lists them", ExitCode.USAGE)

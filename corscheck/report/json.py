@@ -1,0 +1,100 @@
+"""The ``--json`` report: schema 1, the public contract documented field by field in the README."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from corscheck.core.headers import as_dict
+from corscheck.core.model import CheckResult, HeaderLines, Step
+from corscheck.report import RenderOptions
+from corscheck.report.secrets import mask_lines
+
+SCHEMA = 1
+
+
+def _lines(lines: HeaderLines) -> list[list[str]]:
+    return [[name, value] for name, value in lines]
+
+
+def _step_summary(step: Step | None, show_secrets: bool) -> dict[str, Any] | None:
+    """The contract's view of one step: header names lower-cased, repeated lines joined with ", "."""
+    if step is None:
+        return None
+    response = step.response
+    return {
+        "status": response.status if response else None,
+        "response_headers": as_dict(mask_lines(response.headers, show_secrets)) if response else {},
+        # A same-origin request has no check to fail (passed is None in the engine).
+        "passed": step.passed is not False,
+    }
+
+
+def _preflight(result: CheckResult, show_secrets: bool) -> dict[str, Any] | None:
+    step = result.preflight
+    if step is None:
+        return None
+    request = {"method": step.request.method, "headers": as_dict(mask_lines(step.request.headers, show_secrets))}
+    return {"required": True, "request": request, **(_step_summary(step, show_secrets) or {})}
+
+
+def _step(step: Step, show_secrets: bool) -> dict[str, Any]:
+    """Every request and response line exactly as sent and received (names keep their case)."""
+    request, response = step.request, step.response
+    return {
+        "kind": str(request.kind),
+        "request": {
+            "method": request.method,
+            "url": request.url,
+            "header_lines": _lines(mask_lines(request.headers, show_secrets)),
+        },
+        "response": None
+        if response is None
+        else {
+            "status": response.status,
+            "reason": response.reason,
+            "http_version": response.http_version,
+            "header_lines": _lines(mask_lines(response.headers, show_secrets)),
+        },
+        "passed": step.passed,
+    }
+
+
+def result_to_dict(result: CheckResult, *, show_secrets: bool = False) -> dict[str, Any]:
+    spec = result.spec
+    cache = result.preflight_cache
+    failure = result.failure
+    return {
+        "schema": SCHEMA,
+        "url": spec.url,
+        "origin": spec.origin,
+        "request": {
+            "method": result.method,
+            "headers": dict(mask_lines(result.sent_headers, show_secrets)),
+            "credentials": str(spec.credentials),
+        },
+        "verdict": str(result.verdict),
+        "preflight": _preflight(result, show_secrets),
+        "actual": _step_summary(result.actual, show_secrets),
+        "redirects": [{"from": hop.from_url, "to": hop.to_url, "status": hop.status} for hop in result.redirects],
+        "exposed_headers": sorted(result.exposed_headers),
+        "findings": [
+            {"code": f.code, "severity": str(f.severity), "message": f.message, "details": f.details}
+            for f in result.findings
+        ],
+        "browser_message": result.browser_message,
+        # Additions to the schema-1 contract (new fields only; existing ones never change).
+        "unreadable_expose": list(result.unreadable_expose),
+        "preflight_cache": None
+        if cache is None
+        else {"max_age_header": cache.header, "chromium_seconds": cache.chromium_seconds},
+        "failure": None
+        if failure is None
+        else {"kind": failure.kind, "message": failure.message, "url": failure.url},
+        "steps": [_step(step, show_secrets) for step in result.steps],
+    }
+
+
+def render(result: CheckResult, options: RenderOptions = RenderOptions()) -> str:
+    document = result_to_dict(result, show_secrets=options.show_secrets)
+    return json.dumps(document, indent=2, default=str) + "\n"

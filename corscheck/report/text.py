@@ -1,0 +1,163 @@
+"""The human report: verdict, Chromium's console message, the exchange with the deciding headers
+highlighted, and each finding with its fix. Built with rich, rendered to a string."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from corscheck.core.headers import printable
+from corscheck.core.model import CheckResult, HeaderLines, Severity, Step, Verdict
+from corscheck.core.rules import RULES
+from corscheck.report import RenderOptions
+from corscheck.report.secrets import mask_lines
+
+ACAO = "access-control-allow-origin"
+ACAC = "access-control-allow-credentials"
+#: The response headers that decided each blocking finding, to highlight in the exchange.
+DECIDING_HEADERS = {
+    "CORS-ORIGIN-MISSING": (ACAO,),
+    "CORS-ORIGIN-MULTIPLE": (ACAO,),
+    "CORS-ORIGIN-INVALID": (ACAO,),
+    "CORS-ORIGIN-MISMATCH": (ACAO,),
+    "CORS-WILDCARD-CREDENTIALS": (ACAO, ACAC),
+    "CORS-CREDENTIALS-NOT-TRUE": (ACAC,),
+    "CORS-PREFLIGHT-REDIRECT": ("location",),
+    "CORS-REDIRECT-CREDENTIALS": ("location",),
+    "CORS-REDIRECT-LIMIT": ("location",),
+    "CORS-REDIRECT-SCHEME": ("location",),
+    "CORS-ACAM-INVALID": ("access-control-allow-methods",),
+    "CORS-METHOD-NOT-ALLOWED": ("access-control-allow-methods",),
+    "CORS-ACAH-INVALID": ("access-control-allow-headers",),
+    "CORS-HEADER-NOT-ALLOWED": ("access-control-allow-headers",),
+}
+SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+VERDICT_STYLES = {Verdict.ALLOWED: "bold green", Verdict.BLOCKED: "bold red", Verdict.ERROR: "bold red"}
+
+
+def _interesting(name: str, expose: tuple[str, ...]) -> bool:
+    """Lines shown without -v: the ones CORS is decided by, and the ones the page wants to read."""
+    lower = name.lower()
+    return (
+        lower.startswith("access-control-")
+        or lower in ("origin", "vary", "location")
+        or lower in (e.lower() for e in expose)
+    )
+
+
+def _indented(renderable: RenderableType, columns: int) -> Padding:
+    """Wrapped lines keep the indent of the first one."""
+    return Padding(renderable, (0, 0, 0, columns), expand=False)
+
+
+def _verdict(result: CheckResult) -> Text:
+    spec = result.spec
+    line = Text(f"{result.verdict.upper()} ", style=VERDICT_STYLES[result.verdict])
+    line.append(f"{result.method} {spec.url} from {spec.origin} (credentials: {spec.credentials})")
+    if result.verdict is Verdict.ALLOWED and result.unreadable_expose:
+        line.append(f"\nbut JavaScript cannot read: {', '.join(result.unreadable_expose)}", style="bold red")
+    if result.failure is not None:
+        line.append(f"\n{result.failure.message}", style="red")
+    return line
+
+
+def _header_lines(
+    lines: HeaderLines,
+    arrow: str,
+    options: RenderOptions,
+    expose: tuple[str, ...],
+    highlight: tuple[str, ...] = (),
+    style: str = "",
+) -> list[RenderableType]:
+    shown: list[RenderableType] = []
+    for name, value in mask_lines(lines, options.show_secrets):
+        decided = name.lower() in highlight
+        if options.verbose or decided or _interesting(name, expose):
+            text = Text(f"{arrow} {name}: {printable(value)}", style=style if decided else "")
+            shown.append(_indented(text, 4))
+    present = {name.lower() for name, _ in lines}
+    shown += [_indented(Text(f"{arrow} (no {name})", style=style), 4) for name in highlight if name not in present]
+    return shown
+
+
+def _step(
+    step: Step, number: int, options: RenderOptions, expose: tuple[str, ...], highlight: tuple[str, ...]
+) -> list[RenderableType]:
+    request, response = step.request, step.response
+    outcome = {True: Text(" passed", style="green"), False: Text(" failed", style="bold red"), None: Text("")}
+    title = Text(f"{number}. {request.kind} ", style="bold") + Text(f"{request.method} {request.url}")
+    lines: list[RenderableType] = [_indented(title + outcome[step.passed], 2)]
+    lines += _header_lines(request.headers, ">", options, expose)
+    if response is None:
+        lines.append(_indented(Text("< no response", style="red"), 4))
+        return lines
+    lines.append(_indented(Text(f"< {response.http_version} {response.status} {response.reason}"), 4))
+    style = "bold red" if step.passed is False else "bold green"
+    lines += _header_lines(response.headers, "<", options, expose, highlight, style)
+    return lines
+
+
+def _exchange(result: CheckResult, options: RenderOptions) -> list[RenderableType]:
+    blocking = result.findings[0].code if result.verdict is Verdict.BLOCKED else None
+    deciding = DECIDING_HEADERS.get(blocking or "", ())
+    heading = "Exchange" + ("" if options.verbose else " (-v shows every header)")
+    lines: list[RenderableType] = [Text(heading, style="bold")]
+    for number, step in enumerate(result.steps, start=1):
+        # Highlight the headers that failed the check, or the allow-origin that let a step pass.
+        highlight = deciding if step.passed is False else (ACAO,) if step.passed else ()
+        lines += _step(step, number, options, result.spec.expose, highlight)
+    return lines
+
+
+def _findings(result: CheckResult) -> list[RenderableType]:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for finding in result.findings:
+        detail = Text(finding.code, style="bold") + Text(f"\n{printable_text(finding.message)}")
+        rule = RULES.get(finding.code)
+        if rule is not None and finding.severity is not Severity.INFO:
+            detail.append(f"\nfix: {rule.fix}", style="dim")
+        grid.add_row(Text(str(finding.severity), style=SEVERITY_STYLES[finding.severity]), detail)
+    return [Text("Findings", style="bold"), _indented(grid, 2)]
+
+
+def printable_text(text: str) -> str:
+    """Messages quote server-sent values; keep control characters from reaching the terminal."""
+    return "".join(c if c == "\n" or ord(c) >= 0x20 and c != "\x7f" else printable(c) for c in text)
+
+
+def render(result: CheckResult, options: RenderOptions = RenderOptions()) -> str:
+    console = Console(
+        file=io.StringIO(),
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    blocks: list[list[RenderableType]] = [[_verdict(result)]]
+    if result.browser_message:
+        message = Text(printable_text(result.browser_message), style="red")
+        blocks.append([Text("Chromium console", style="bold"), _indented(message, 2)])
+    blocks.append(_exchange(result, options))
+    if result.findings:
+        blocks.append(_findings(result))
+    if result.verdict is Verdict.ALLOWED:
+        readable = ", ".join(result.exposed_headers) or "none"
+        blocks.append([Text("JavaScript can read: ", style="bold") + Text(readable)])
+    for index, block in enumerate(blocks):
+        if index:
+            console.print()
+        for line in block:
+            console.print(line)
+    output = console.file.getvalue()
+    assert isinstance(output, str)
+    # rich pads wrapped blocks to their full width; trailing spaces only get in the way of copying.
+    return "".join(line.rstrip() + "\n" for line in output.splitlines())
