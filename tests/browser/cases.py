@@ -1,0 +1,53 @@
+"""The conformance cases: plain data in cases.json, loaded into small frozen records.
+
+A case says what the page's fetch() does and how the server answers; it never says what should
+happen. Chromium decides that at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CASES_FILE = Path(__file__).with_name("cases.json")
+#: The cookie every browser context holds for 127.0.0.1 (cookies ignore ports), so that
+#: credentials: "include" really sends one.
+COOKIE_NAME, COOKIE_VALUE = "k", "v"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    category: str
+    description: str
+    #: URL template: {case}, {page} or {other} plus a path (see CaseServer.expand).
+    url: str
+    #: The method exactly as the page's script types it.
+    method: str
+    headers: tuple[tuple[str, str], ...]
+    credentials: str
+    #: relative path -> {method or "*": {"status": int, "headers": [raw header line, ...]}}
+    responses: dict[str, dict[str, dict[str, Any]]]
+    #: How many times the fetch runs in one browser context (2 shows preflight caching).
+    repeat: int = 1
+
+
+def load_cases(path: Path = CASES_FILE) -> list[Case]:
+    return [_case_from_json(raw) for raw in json.loads(path.read_text())]
+
+
+def _case_from_json(raw: dict[str, Any]) -> Case:
+    request = raw["request"]
+    return Case(
+        id=raw["id"],
+        category=raw["category"],
+        description=raw["description"],
+        url=request.get("url", "{case}/r"),
+        method=request.get("method", "GET"),
+        headers=tuple((name, value) for name, value in request.get("headers", [])),
+        credentials=request.get("credentials", "same-origin"),
+        responses=raw["responses"],
+        repeat=request.get("repeat", 1),
+    )

@@ -1,0 +1,141 @@
+"""Run a case in headless Chromium and record what the browser did (the oracle side)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
+from tests.browser.server import CaseServer, Received
+
+CHROMIUM = Path(os.environ.get("CORSCHECK_CHROMIUM", "/usr/bin/chromium"))
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: How long to wait for the console lines of a failed fetch (they arrive just after the rejection).
+CONSOLE_WAIT_SECONDS = 1.0
+
+# Runs in the page. Headers go through Headers.append so duplicated names are combined the way
+# fetch() combines them; an invalid name, value or method throws before anything is sent.
+FETCH_JS = """
+async ({url, method, headers, credentials}) => {
+  try {
+    const h = new Headers();
+    for (const [name, value] of headers) h.append(name, value);
+    const r = await fetch(url, {method, headers: h, credentials, cache: "no-store"});
+    return {ok: true, status: r.status, headerNames: [...r.headers.keys()], url: r.url};
+  } catch (e) {
+    return {ok: false, error: String(e)};
+  }
+}
+"""
+
+
+@dataclass
+class Observation:
+    """What Chromium did for one case."""
+
+    case_id: str
+    resolved: bool
+    error: str | None
+    status: int | None
+    #: Lower-case, sorted names from response.headers.keys().
+    header_names: list[str]
+    final_url: str | None
+    #: The "Access to fetch at ..." console line, if Chromium printed one.
+    cors_message: str | None
+    console: list[str]
+    #: Requests the server received during the first fetch.
+    requests: list[Received]
+    #: Preflights sent by the second fetch when the case repeats (None when it does not).
+    repeat_preflights: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["requests"] = [summarise_request(r) for r in self.requests]
+        return data
+
+
+def summarise_request(request: Received) -> dict[str, Any]:
+    """The facts the comparison needs about one received request, plus its raw header lines."""
+    return {
+        "role": request.role,
+        "method": request.method,
+        "path": request.path,
+        "origin": request.header("Origin"),
+        "acrm": request.header("Access-Control-Request-Method"),
+        "acrh": request.header("Access-Control-Request-Headers"),
+        "cookie": request.header("Cookie") is not None,
+        "authorization": request.header("Authorization") is not None,
+        "headers": [list(pair) for pair in request.headers],
+    }
+
+
+def launch(playwright: Any) -> Any:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+
+
+def fetch_arguments(case: Case, server: CaseServer) -> dict[str, Any]:
+    return {
+        "url": server.expand(case.url, case.id),
+        "method": case.method,
+        "headers": [list(h) for h in case.headers],
+        "credentials": case.credentials,
+    }
+
+
+def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation:
+    """One case in a fresh browser context (own cookie jar, HTTP cache and preflight cache)."""
+    server.clear(case.id)
+    context = browser.new_context()
+    try:
+        context.add_cookies([{"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}])
+        page = context.new_page()
+        console: list[str] = []
+        # Chromium reports CORS failures as console errors; page.on("console") sees them
+        # (CDP's Log.entryAdded reports the same line with source "javascript").
+        page.on("console", lambda message: console.append(message.text))
+        page.goto(server.origins["page"] + "/")
+        args = fetch_arguments(case, server)
+        outcome = page.evaluate(FETCH_JS, args)
+        if not outcome["ok"]:
+            _wait_for_failure_lines(page, console)
+        requests = server.received(case.id)
+        repeat_preflights = None
+        if case.repeat > 1:
+            page.evaluate(FETCH_JS, args)
+            later = server.received(case.id)[len(requests):]
+            repeat_preflights = sum(1 for r in later if r.method == "OPTIONS")
+    finally:
+        context.close()
+    return Observation(
+        case_id=case.id,
+        resolved=outcome["ok"],
+        error=outcome.get("error"),
+        status=outcome.get("status"),
+        header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
+        final_url=outcome.get("url"),
+        cors_message=next((line for line in console if line.startswith("Access to fetch at")), None),
+        console=console,
+        requests=requests,
+        repeat_preflights=repeat_preflights,
+    )
+
+
+def _wait_for_failure_lines(page: Any, console: list[str]) -> None:
+    """The "Failed to load resource: net::..." line comes last; wait for it, briefly."""
+    deadline = time.monotonic() + CONSOLE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if any(line.startswith("Failed to load resource: net::") for line in console):
+            return
+        page.wait_for_timeout(20)

@@ -1,0 +1,185 @@
+"""A raw-socket HTTP/1.1 server for the Chromium conformance suite.
+
+Three listening ports share one case registry: the *page* origin the fetch runs from, the *case*
+origin it fetches, and an *other* origin for redirect chains. Each case lives under ``/c/<case id>/``
+on every port. Responses are written byte-for-byte as configured (no header normalisation, unlike
+http.server), and every request is recorded per case with its header lines exactly as received.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>corscheck browser tests</title>"
+BODY = b"ok"
+CASE_PREFIX = "/c/"
+REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+           307: "Temporary Redirect", 308: "Permanent Redirect", 404: "Not Found"}
+ROLES = ("page", "case", "other")
+
+
+@dataclass
+class Received:
+    """One request as the server saw it."""
+
+    role: str  # which port: page, case or other
+    method: str
+    path: str
+    #: (name, value) pairs in wire order, name case kept, value with surrounding spaces trimmed.
+    headers: list[tuple[str, str]]
+
+    def values(self, name: str) -> list[str]:
+        return [v for n, v in self.headers if n.lower() == name.lower()]
+
+    def header(self, name: str) -> str | None:
+        found = self.values(name)
+        return found[0] if found else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"role": self.role, "method": self.method, "path": self.path,
+                "headers": [list(pair) for pair in self.headers]}
+
+
+@dataclass
+class ServedCase:
+    """A case's routes: relative path -> {method or "*": {"status": int, "headers": [line, ...]}}."""
+
+    routes: dict[str, dict[str, dict[str, Any]]]
+    received: list[Received] = field(default_factory=list)
+
+
+class CaseServer:
+    """Serves registered cases on three loopback ports and records what each case received."""
+
+    def __init__(self) -> None:
+        self._cases: dict[str, ServedCase] = {}
+        self._lock = threading.Lock()
+        self._sockets = {role: self._listen() for role in ROLES}
+        self.ports = {role: sock.getsockname()[1] for role, sock in self._sockets.items()}
+        self.origins = {role: f"http://127.0.0.1:{port}" for role, port in self.ports.items()}
+        self._closed = False
+        for role, sock in self._sockets.items():
+            threading.Thread(target=self._accept_loop, args=(role, sock), daemon=True).start()
+
+    # -- registry -------------------------------------------------------------------------------
+
+    def register(self, case_id: str, routes: dict[str, dict[str, dict[str, Any]]]) -> None:
+        with self._lock:
+            self._cases[case_id] = ServedCase(routes)
+
+    def received(self, case_id: str) -> list[Received]:
+        with self._lock:
+            return list(self._cases[case_id].received)
+
+    def clear(self, case_id: str) -> None:
+        with self._lock:
+            self._cases[case_id].received.clear()
+
+    def expand(self, text: str, case_id: str) -> str:
+        """Fill URL templates: {case}/{other}/{page} are a case's base URL on that port,
+        {origin} the page origin, {prefix} the case's path prefix, {*_port} the bare ports."""
+        prefix = CASE_PREFIX + case_id
+        values = {"origin": self.origins["page"], "prefix": prefix}
+        for role in ROLES:
+            values[role] = self.origins[role] + prefix
+            values[f"{role}_port"] = str(self.ports[role])
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+    def close(self) -> None:
+        self._closed = True
+        for sock in self._sockets.values():
+            sock.close()
+
+    # -- network --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _listen() -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        return sock
+
+    def _accept_loop(self, role: str, sock: socket.socket) -> None:
+        while not self._closed:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve_connection, args=(role, conn), daemon=True).start()
+
+    def _serve_connection(self, role: str, conn: socket.socket) -> None:
+        # Without TCP_NODELAY, Nagle plus delayed ACK adds ~40 ms per exchange.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.settimeout(10)
+        try:
+            request = _read_request(conn, role)
+            if request is not None:
+                conn.sendall(self._respond(request))
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def _respond(self, request: Received) -> bytes:
+        if request.path == "/" and request.role == "page":
+            return _encode(200, ["Content-Type: text/html; charset=utf-8"], BLANK_PAGE, request.method)
+        case_id, rel_path = _split_case_path(request.path)
+        with self._lock:
+            case = self._cases.get(case_id) if case_id else None
+            if case is not None:
+                case.received.append(request)
+        route = case.routes.get(rel_path) if case else None
+        if route is None:
+            return _encode(404, [], b"no such case or path", request.method)
+        reply = route.get(request.method) or route.get("*")
+        if reply is None:
+            return _encode(405, [], b"no reply for this method", request.method)
+        lines = [self.expand(line, case_id) for line in reply.get("headers", [])]
+        return _encode(reply.get("status", 200), lines, BODY, request.method)
+
+
+def _split_case_path(path: str) -> tuple[str | None, str]:
+    """``/c/<id>/rest?q`` -> (id, "/rest")."""
+    path = path.split("?", 1)[0]
+    if not path.startswith(CASE_PREFIX):
+        return None, path
+    case_id, _, rest = path[len(CASE_PREFIX):].partition("/")
+    return case_id, "/" + rest
+
+
+def _read_request(conn: socket.socket, role: str) -> Received | None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    request_line, *header_lines = head.decode("latin-1").split("\r\n")
+    method, path, _version = request_line.split(" ", 2)
+    headers = []
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers.append((name, value.strip(" \t")))
+    length = int(next((v for n, v in headers if n.lower() == "content-length"), "0") or 0)
+    while len(body) < length:  # drain the body so the client never sees a reset
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return Received(role, method, path, headers)
+
+
+def _encode(status: int, header_lines: list[str], body: bytes, method: str) -> bytes:
+    """The response exactly as configured, plus Content-Length and Connection: close."""
+    head = f"HTTP/1.1 {status} {REASONS.get(status, 'Whatever')}\r\n"
+    head += "".join(line + "\r\n" for line in header_lines)
+    head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    payload = head.encode("utf-8")
+    return payload if method == "HEAD" else payload + body
