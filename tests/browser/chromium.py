@@ -31,7 +31,7 @@ async ({url, method, headers, credentials}) => {
   try {
     const h = new Headers();
     for (const [name, value] of headers) h.append(name, value);
-    const r = await fetch(url, {method, headers: h, credentials, cache: "no-store"});
+    const r = await fetch(url, {method, headers: h, credentials});
     return {ok: true, status: r.status, headerNames: [...r.headers.keys()], url: r.url};
   } catch (e) {
     return {ok: false, error: String(e)};

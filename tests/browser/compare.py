@@ -1,0 +1,131 @@
+"""Set what Chromium did beside what corscheck concluded, and list every difference.
+
+The ground truth for "what was sent" is the case server's recording for each run, not either
+client's own account of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
+from tests.browser.chromium import Observation
+from tests.browser.server import CASE_PREFIX, CaseServer, Received
+
+# Chromium's own TypeError for a failed network fetch; any other TypeError was thrown before sending.
+NETWORK_TYPE_ERROR = "TypeError: Failed to fetch"
+
+
+@dataclass
+class CorscheckRun:
+    """corscheck's result for a case (None when it refused the input) and what the server saw."""
+
+    result: Any  # corscheck.core.model.CheckResult | None
+    input_error: str | None
+    requests: list[Received]
+
+
+def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
+    """The same fetch through corscheck, in-process, with the reflection probe off."""
+    from corscheck.core.errors import InputError
+    from corscheck.core.model import Credentials, RequestSpec
+    from corscheck.probe import run_check
+
+    spec = RequestSpec(
+        url=server.expand(case.url, case.id),
+        origin=server.origins["page"],
+        method=case.method,
+        headers=case.headers,
+        credentials=Credentials(case.credentials),
+        # The browser context always holds this cookie; the engine decides whether to send it.
+        cookie=f"{COOKIE_NAME}={COOKIE_VALUE}",
+        probe_reflection=False,
+    )
+    server.clear(case.id)
+    try:
+        result, error = run_check(spec, timeout=10.0), None
+    except InputError as exc:
+        result, error = None, str(exc)
+    return CorscheckRun(result, error, server.received(case.id))
+
+
+def rejected_before_sending(observed: Observation) -> bool:
+    return not observed.resolved and observed.error != NETWORK_TYPE_ERROR and not observed.requests
+
+
+def request_line(request: Received) -> str:
+    """One request's CORS-relevant facts, e.g. ``case OPTIONS /r Origin=... ACRM=PUT ACRH=x-a``."""
+    path = request.path.split("?", 1)[0]
+    path = "/" + path[len(CASE_PREFIX):].partition("/")[2] if path.startswith(CASE_PREFIX) else path
+    facts = [request.role, request.method, path, f"Origin={request.header('Origin')}"]
+    for label, name in (("ACRM", "Access-Control-Request-Method"), ("ACRH", "Access-Control-Request-Headers")):
+        if request.header(name) is not None:
+            facts.append(f"{label}={request.header(name)}")
+    facts += [label for label in ("Cookie", "Authorization") if request.header(label) is not None]
+    return " ".join(facts)
+
+
+def differences(case: Case, observed: Observation, run: CorscheckRun) -> list[str]:
+    """Every way corscheck's account differs from Chromium's behaviour (empty when they agree)."""
+    if rejected_before_sending(observed) or run.input_error is not None:
+        return _input_differences(observed, run)
+    result = run.result
+    problems = []
+    chromium_allowed = observed.resolved
+    if chromium_allowed != (result.verdict.value == "allowed"):
+        problems.append(f"verdict: Chromium {'resolved' if chromium_allowed else 'rejected'},"
+                        f" corscheck said {result.verdict.value}")
+    problems += _request_differences(observed.requests, run.requests)
+    if chromium_allowed and result.verdict.value == "allowed":
+        problems += _response_differences(observed, result)
+    if not chromium_allowed and observed.cors_message != result.browser_message:
+        problems.append(f"console message:\n  Chromium:  {observed.cors_message!r}\n"
+                        f"  corscheck: {result.browser_message!r}")
+    if observed.repeat_preflights is not None:
+        problems += _cache_differences(observed, result)
+    return problems
+
+
+def _input_differences(observed: Observation, run: CorscheckRun) -> list[str]:
+    if rejected_before_sending(observed) and run.input_error is not None:
+        return []
+    if run.input_error is not None:
+        return [f"corscheck refused the request ({run.input_error}) but Chromium sent it"]
+    return [f"Chromium threw before sending ({observed.error}) but corscheck checked it"
+            f" ({run.result.verdict.value})"]
+
+
+def _request_differences(chromium: list[Received], corscheck: list[Received]) -> list[str]:
+    ours, theirs = [request_line(r) for r in chromium], [request_line(r) for r in corscheck]
+    if ours == theirs:
+        return []
+    return ["requests sent differ:\n  Chromium:\n" + "".join(f"    {line}\n" for line in ours)
+            + "  corscheck:\n" + "".join(f"    {line}\n" for line in theirs)]
+
+
+def _response_differences(observed: Observation, result: Any) -> list[str]:
+    problems = []
+    final = result.actual.response if result.actual else None
+    if final is None:
+        return ["corscheck allowed the request but recorded no final response"]
+    if observed.status != final.status:
+        problems.append(f"status: Chromium {observed.status}, corscheck {final.status}")
+    # Compare only names the response really carries (corscheck may list safelisted names in general).
+    present = {name.lower() for name, _ in final.headers}
+    readable = sorted(set(result.exposed_headers) & present)
+    if observed.header_names != readable:
+        problems.append(f"readable headers:\n  Chromium:  {observed.header_names}\n  corscheck: {readable}")
+    return problems
+
+
+def _cache_differences(observed: Observation, result: Any) -> list[str]:
+    """A second fetch right away re-sends the preflight exactly when Chromium did not cache it."""
+    chromium_cached = observed.repeat_preflights == 0
+    cache = result.preflight_cache
+    corscheck_cached = cache is not None and cache.chromium_seconds > 0
+    if chromium_cached == corscheck_cached:
+        return []
+    seconds = cache.chromium_seconds if cache else None
+    return [f"preflight cache: Chromium {'reused' if chromium_cached else 'did not reuse'} the preflight,"
+            f" corscheck says chromium_seconds={seconds}"]

@@ -1,0 +1,42 @@
+"""Fixtures for the Chromium conformance suite: one case server and one browser per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.cases import load_cases
+from tests.browser.chromium import launch
+from tests.browser.server import CaseServer
+
+CHROMIUM_VERSION = pytest.StashKey[str]()
+
+
+@pytest.fixture(scope="session")
+def case_server() -> Iterator[CaseServer]:
+    server = CaseServer()
+    for case in load_cases():
+        server.register(case.id, case.responses)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        request.config.stash[CHROMIUM_VERSION] = browser.version
+        print(f"\nChromium {browser.version}")
+        yield browser
+        browser.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Name the browser that served as the oracle, whatever the capture settings."""
+    version = config.stash.get(CHROMIUM_VERSION, None)
+    if version is not None:
+        terminalreporter.write_sep("-", f"browser conformance oracle: Chromium {version}")
