@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +20,8 @@ class Reply:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b"ok"
+    #: Seconds to wait before answering.
+    delay: float = 0.0
 
 
 @dataclass
@@ -43,13 +47,15 @@ Route = Reply | Callable[[Received], Reply]
 class LoopbackServer:
     """A threaded HTTP/1.1 server on a free port; routes by (method, path), "*" matches any method."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[tuple[str, str], Route] = {}
         self.received: list[Received] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self.port = self._httpd.server_address[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.origin = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         # A short poll interval keeps shutdown() (and so each test's teardown) fast.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.01,), daemon=True)
         self._thread.start()
@@ -91,6 +97,7 @@ class LoopbackServer:
                 body = self.rfile.read(length) if length else b""
                 request = Received(self.command, self.path, list(self.headers.items()), body)
                 reply = server._answer(request)
+                time.sleep(reply.delay)
                 head = f"HTTP/1.1 {reply.status} Whatever\r\n"
                 head += "".join(f"{name}: {value}\r\n" for name, value in reply.headers)
                 head += f"Content-Length: {len(reply.body)}\r\n\r\n"
@@ -104,12 +111,12 @@ class LoopbackServer:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[], LoopbackServer]]:
+def serve() -> Iterator[Callable[..., LoopbackServer]]:
     """A factory of loopback servers (each on its own port, so each is its own origin)."""
     servers: list[LoopbackServer] = []
 
-    def start() -> LoopbackServer:
-        servers.append(LoopbackServer())
+    def start(tls: ssl.SSLContext | None = None) -> LoopbackServer:
+        servers.append(LoopbackServer(tls))
         return servers[-1]
 
     yield start
@@ -118,7 +125,7 @@ def serve() -> Iterator[Callable[[], LoopbackServer]]:
 
 
 @pytest.fixture
-def server(serve: Callable[[], LoopbackServer]) -> LoopbackServer:
+def server(serve: Callable[..., LoopbackServer]) -> LoopbackServer:
     return serve()
 
 

@@ -7,6 +7,7 @@ import sys
 # quietly, and httpx falls back to a stub.
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
-from corscheck.probe.send import Probe, run_check, run_check_async  # noqa: E402
+from corscheck.probe.apps import app_transport  # noqa: E402
+from corscheck.probe.send import Probe, run_check  # noqa: E402
 
-__all__ = ["Probe", "run_check", "run_check_async"]
+__all__ = ["Probe", "app_transport", "run_check"]

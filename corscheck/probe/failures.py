@@ -13,10 +13,12 @@ from corscheck.core.model import NetworkFailure
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception and every cause behind it (httpx wraps httpcore, which wraps the OSError)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        yield seen
-        seen = seen.__cause__ or seen.__context__
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:  # a chain can loop back on itself
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _root_message(exc: BaseException) -> str:

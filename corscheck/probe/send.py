@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from types import TracebackType
 
 import httpx
@@ -10,6 +11,7 @@ import httpx
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
 from corscheck.probe.clients import Clients
+from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline
 from corscheck.probe.failures import network_failure
 
 #: Sent when the simulated fetch() has a body: its content never matters to CORS.
@@ -39,7 +41,7 @@ def head_of(response: httpx.Response) -> ResponseHead:
     return ResponseHead(response.status_code, lines, response.reason_phrase, response.http_version)
 
 
-def _timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
+def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
     host = httpx.URL(planned.url).host
     return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", planned.url)
 
@@ -67,10 +69,13 @@ class Probe:
         while (planned := exchange.next_request()) is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                exchange.fail(_timed_out(planned, self.timeout))
+                exchange.fail(timed_out(planned, self.timeout))
                 continue
             try:
-                head = self._send(planned, remaining)
+                head = call_with_deadline(partial(self._send, planned, remaining), remaining)
+            except DeadlineExceeded:
+                exchange.fail(timed_out(planned, self.timeout))
+                continue
             except SEND_ERRORS as exc:
                 exchange.fail(network_failure(exc, planned.url, self.timeout))
                 continue
@@ -111,31 +116,11 @@ def run_check(
     500 response a browser would see.
     """
     if isinstance(transport, httpx.AsyncBaseTransport):
-        import asyncio  # only in-process ASGI apps need an event loop
+        # asyncio costs ~35 ms to import: only in-process ASGI apps load it.
+        import asyncio
+
+        from corscheck.probe.asgi import run_check_async
 
         return asyncio.run(run_check_async(spec, timeout=timeout, transport=transport))
     with Probe(timeout=timeout, verify=verify, transport=transport) as probe:
         return probe.check(spec)
-
-
-async def run_check_async(
-    spec: RequestSpec, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport
-) -> CheckResult:
-    """The same check through an async transport (ASGI apps are async-only)."""
-    exchange = Exchange(spec)
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client:
-        while (planned := exchange.next_request()) is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                exchange.fail(_timed_out(planned, timeout))
-                continue
-            try:
-                response = await client.send(to_httpx(planned, remaining), stream=True)
-            except SEND_ERRORS as exc:
-                exchange.fail(network_failure(exc, planned.url, timeout))
-                continue
-            head = head_of(response)
-            await response.aclose()
-            exchange.receive(head)
-    return exchange.result()

@@ -1,0 +1,45 @@
+"""The same check through an async transport: ASGI apps (httpx.ASGITransport) are async-only."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from corscheck.core.engine import Exchange
+from corscheck.core.model import CheckResult, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.probe.failures import network_failure
+from corscheck.probe.send import SEND_ERRORS, head_of, timed_out, to_httpx
+
+
+async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeout: float) -> ResponseHead:
+    response = await client.send(to_httpx(planned, timeout), stream=True)
+    try:
+        return head_of(response)
+    finally:
+        await response.aclose()
+
+
+async def run_check_async(
+    spec: RequestSpec, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport
+) -> CheckResult:
+    """Check one request against an in-process ASGI app, within ``timeout`` seconds in all."""
+    exchange = Exchange(spec)
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client:
+        while (planned := exchange.next_request()) is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                exchange.fail(timed_out(planned, timeout))
+                continue
+            try:
+                head = await asyncio.wait_for(_send_async(client, planned, remaining), remaining)
+            except TimeoutError:
+                exchange.fail(timed_out(planned, timeout))
+                continue
+            except SEND_ERRORS as exc:
+                exchange.fail(network_failure(exc, planned.url, timeout))
+                continue
+            exchange.receive(head)
+    return exchange.result()
