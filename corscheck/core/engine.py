@@ -17,7 +17,7 @@ from corscheck.core.errors import InputError
 from corscheck.core.explain import blocking_finding
 from corscheck.core.exposure import Exposure, cors_exposure, same_origin_exposure
 from corscheck.core.headers import combined
-from corscheck.core.messages import CorsError, chromium_console_message
+from corscheck.core.messages import CorsError, CorsErrorKind, chromium_console_message
 from corscheck.core.model import (
     CheckResult,
     Credentials,
@@ -350,11 +350,16 @@ class Exchange:
 
     def _stop_redirect(self, failure: RedirectFailure, request: PlannedRequest, head: ResponseHead) -> None:
         if failure.cors_error is not None:
-            self._block(failure.cors_error, head, "redirect", request.url)
+            # Chromium names the refused scheme's URL, but the redirecting URL otherwise.
+            scheme_error = failure.cors_error.kind is CorsErrorKind.CORS_DISABLED_SCHEME
+            url = failure.location if scheme_error else request.url
+            self._block(failure.cors_error, head, "redirect", url)
             return
-        code = "CORS-REDIRECT-LIMIT" if failure.reason == "limit" else "CORS-REDIRECT-SCHEME"
-        if failure.reason == "invalid":
-            code = "CORS-NETWORK-FAILURE"
+        code = {
+            "limit": "CORS-REDIRECT-LIMIT",
+            "scheme": "CORS-REDIRECT-SCHEME",
+            "credentials": "CORS-REDIRECT-CREDENTIALS",
+        }.get(failure.reason, "CORS-NETWORK-FAILURE")
         self._verdict = Verdict.ERROR
         self._failure = NetworkFailure("redirect", failure.message, failure.location)
         self._findings.insert(

@@ -111,7 +111,11 @@ def blocking_finding(
     where = {"preflight": "The preflight response", "redirect": "The redirect response"}.get(
         stage, "The response"
     )
-    if kind is CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS:
+    if kind is CorsErrorKind.CORS_DISABLED_SCHEME:
+        location = combined(head.headers, "location")
+        text = f"redirects to {location!r}; a CORS request only follows http(s) redirects"
+        details["location"] = location
+    elif kind is CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS:
         location = combined(head.headers, "location")
         text = f"redirects to {location!r}, which contains a user name or password"
         details["location"] = location

@@ -24,6 +24,7 @@ class CorsErrorKind(StrEnum):
     METHOD_DISALLOWED = "MethodDisallowedByPreflightResponse"
     HEADER_DISALLOWED = "HeaderDisallowedByPreflightResponse"
     REDIRECT_CONTAINS_CREDENTIALS = "RedirectContainsCredentials"
+    CORS_DISABLED_SCHEME = "CorsDisabledScheme"
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ REASONS: dict[CorsErrorKind, str] = {
     CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS: (
         "Redirect location '{hint}' contains a username and password, which is disallowed for"
         " cross-origin requests."
+    ),
+    CorsErrorKind.CORS_DISABLED_SCHEME: (
+        "Cross origin requests are only supported for protocol schemes: chrome,"
+        " chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http,"
+        " https, isolated-app."
     ),
 }
 

@@ -112,4 +112,7 @@ def check_preflight(
             cache=cache,
             disallowed_headers=disallowed,
         )
+    if authorization_via_wildcard:
+        # Chromium's cache lookup applies the strict rule, so it preflights again every time.
+        cache = PreflightCache(header=max_age, chromium_seconds=0)
     return PreflightOutcome(None, cache=cache, authorization_via_wildcard=authorization_via_wildcard)

@@ -51,6 +51,19 @@ class RedirectFailure:
     cors_error: CorsError | None = None
 
 
+#: Schemes Chromium refuses to redirect to with a plain network error (no CORS message).
+SILENTLY_REFUSED_SCHEMES = frozenset(
+    {"about", "blob", "chrome", "data", "file", "filesystem", "isolated-app", "ws", "wss"}
+)
+
+
+def _scheme_failure(scheme: str, target: str) -> RedirectFailure:
+    message = f"redirect to a {scheme}: URL is not allowed"
+    if scheme in SILENTLY_REFUSED_SCHEMES or scheme.startswith("chrome-"):
+        return RedirectFailure("scheme", message, target)
+    return RedirectFailure("scheme", message, target, CorsError(CorsErrorKind.CORS_DISABLED_SCHEME))
+
+
 def follow(state: RedirectState, location: str, status: int, page: Origin) -> RedirectState | RedirectFailure:
     """Apply one redirect hop; return the new state or why the browser stops."""
     if state.redirect_count >= MAX_REDIRECTS:
@@ -58,19 +71,22 @@ def follow(state: RedirectState, location: str, status: int, page: Origin) -> Re
     target_text = urljoin(state.url.text, location)
     scheme = urlsplit(target_text).scheme.lower()
     if scheme not in ("http", "https"):
-        return RedirectFailure(
-            "scheme", f"redirect to a {scheme or 'relative'}: URL is not allowed", target_text
-        )
+        return _scheme_failure(scheme, target_text)
     try:
         target = parse_url(target_text, "redirect Location")
     except InputError as err:
         return RedirectFailure("invalid", str(err), target_text)
 
-    if target.has_credentials and (state.cors or target.origin != page):
-        # Chromium 156 prints an empty location in this message; the finding names the real one.
-        error = CorsError(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS, "")
+    if target.has_credentials:
+        if state.cors or target.origin != page:
+            # Chromium 156 prints an empty location in this message; the finding names the real one.
+            error = CorsError(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS, "")
+            return RedirectFailure(
+                "credentials", "redirect Location contains a user name or password", target.text, error
+            )
+        # The Fetch Standard tolerates this same-origin hop; Chromium 156 fails it silently.
         return RedirectFailure(
-            "credentials", "redirect Location contains a user name or password", target.text, error
+            "credentials", "redirect Location contains a user name or password", target.text
         )
 
     headers = state.headers

@@ -200,11 +200,13 @@ _RULES = [
         "CORS-REDIRECT-SCHEME",
         ERROR,
         "Redirect to a non-HTTP(S) URL",
-        "A fetch() redirected to a URL whose scheme is not http or https (file:, data:, ftp:, a"
-        " custom scheme) fails with a network error.",
+        "A fetch() redirected to a URL whose scheme is not http or https fails: with a CORS"
+        " message for ftp:, javascript: or a custom scheme, with a bare network error for data:,"
+        " file:, about:, blob: or ws:.",
         "Browsers only follow redirects within HTTP(S).",
         "Redirect to an http(s) URL.",
-        "Location: data:text/plain,hello",
+        "Location: ftp://files.example/report.csv",
+        chromium=CorsErrorKind.CORS_DISABLED_SCHEME,
     ),
     Rule(
         "CORS-NETWORK-FAILURE",

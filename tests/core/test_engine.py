@@ -265,13 +265,55 @@ def test_result_before_the_end_is_a_programming_error():
 
 
 def test_redirect_with_credentials_is_blocked_with_chromiums_empty_location(run):
-    result = run(RequestSpec(API, PAGE), lambda r: respond(302, ("Access-Control-Allow-Origin", "*"), ("Location", "https://u:p@cdn.example/")))
+    result = run(
+        RequestSpec(API, PAGE),
+        lambda r: respond(
+            302, ("Access-Control-Allow-Origin", "*"), ("Location", "https://u:p@cdn.example/")
+        ),
+    )
     assert result.verdict is Verdict.BLOCKED
     assert result.findings[0].code == "CORS-REDIRECT-CREDENTIALS"
     assert result.findings[0].details["location"] == "https://u:p@cdn.example/"
-    assert result.browser_message.endswith("Redirect location '' contains a username and password, which is disallowed for cross-origin requests.")
+    assert result.browser_message.endswith(
+        "Redirect location '' contains a username and password, which is disallowed for cross-origin requests."
+    )
 
 
 def test_console_message_escapes_control_characters_like_chromium(run):
-    result = run(RequestSpec(API, PAGE), lambda r: respond(200, ("Access-Control-Allow-Origin", "\x0b" + PAGE)))
+    result = run(
+        RequestSpec(API, PAGE), lambda r: respond(200, ("Access-Control-Allow-Origin", "\x0b" + PAGE))
+    )
     assert f"has a value '\\u000B{PAGE}' that is not equal" in result.browser_message
+
+
+def test_redirect_to_ftp_names_the_ftp_url_like_chromium(run):
+    result = run(
+        RequestSpec(API, PAGE),
+        lambda r: respond(302, ("Access-Control-Allow-Origin", "*"), ("Location", "ftp://files.example/x")),
+    )
+    assert result.verdict is Verdict.BLOCKED
+    assert result.findings[0].code == "CORS-REDIRECT-SCHEME"
+    assert result.browser_message.startswith(
+        f"Access to fetch at 'ftp://files.example/x' (redirected from '{API}')"
+    )
+    assert "only supported for protocol schemes" in result.browser_message
+
+
+def test_redirect_to_data_is_a_silent_network_error(run):
+    result = run(
+        RequestSpec(API, PAGE),
+        lambda r: respond(302, ("Access-Control-Allow-Origin", "*"), ("Location", "data:,x")),
+    )
+    assert result.verdict is Verdict.ERROR
+    assert result.browser_message is None
+    assert result.findings[0].code == "CORS-REDIRECT-SCHEME"
+
+
+def test_authorization_under_wildcard_is_never_cached_by_chromium(run):
+    ok = (ALLOW, ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "600"))
+    result = run(
+        RequestSpec(API, PAGE, headers=(("Authorization", "x"),), probe_reflection=False),
+        lambda r: respond(204, *ok),
+    )
+    assert result.verdict is Verdict.ALLOWED
+    assert result.preflight_cache.chromium_seconds == 0

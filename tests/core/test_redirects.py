@@ -87,5 +87,24 @@ def test_non_http_locations_fail(location):
 def test_credentials_in_location():
     failure = follow(state("https://api.example/a"), "https://u:p@api.example/b", 302, PAGE)
     assert failure.cors_error.kind is CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS
+    # The spec tolerates a same-origin hop with credentials; Chromium 156 fails it silently.
     same = follow(state("https://app.example/a", cors=False), "https://u:p@app.example/b", 302, PAGE)
-    assert not isinstance(same, RedirectFailure)
+    assert same.reason == "credentials" and same.cors_error is None
+
+
+@pytest.mark.parametrize(
+    ("location", "cors"),
+    [
+        ("ftp://x/", True),
+        ("javascript:alert(1)", True),
+        ("foo:bar", True),
+        ("data:,x", False),
+        ("file:///x", False),
+        ("about:blank", False),
+        ("ws://x/", False),
+    ],
+)
+def test_scheme_failures_are_cors_errors_only_for_some_schemes(location, cors):
+    failure = follow(state("https://api.example/a"), location, 302, PAGE)
+    assert failure.reason == "scheme"
+    assert (failure.cors_error is not None) is cors
