@@ -73,9 +73,8 @@ def differences(case: Case, observed: Observation, run: CorscheckRun) -> list[st
     result = run.result
     problems = []
     chromium_allowed = observed.resolved
-    if chromium_allowed != (result.verdict.value == "allowed"):
-        problems.append(f"verdict: Chromium {'resolved' if chromium_allowed else 'rejected'},"
-                        f" corscheck said {result.verdict.value}")
+    if chromium_verdict(observed) != result.verdict.value:
+        problems.append(f"verdict: Chromium {describe_outcome(observed)}, corscheck said {result.verdict.value}")
     problems += _request_differences(observed.requests, run.requests)
     if chromium_allowed and result.verdict.value == "allowed":
         problems += _response_differences(observed, result)
@@ -84,7 +83,26 @@ def differences(case: Case, observed: Observation, run: CorscheckRun) -> list[st
                         f"  corscheck: {result.browser_message!r}")
     if observed.repeat_preflights is not None:
         problems += _cache_differences(observed, result)
+    if problems:  # context for whoever fixes the engine
+        problems.append(f"corscheck findings: {[f.code for f in result.findings]}")
     return problems
+
+
+def chromium_verdict(observed: Observation) -> str:
+    """Chromium's outcome in corscheck's terms: a CORS console line means blocked, a rejection
+    without one is a network error."""
+    if observed.resolved:
+        return "allowed"
+    return "blocked" if observed.cors_message is not None else "error"
+
+
+def describe_outcome(observed: Observation) -> str:
+    if observed.resolved:
+        return f"resolved (status {observed.status})"
+    if observed.cors_message is not None:
+        return "rejected with a CORS console error"
+    network = [line for line in observed.console if line.startswith("Failed to load resource: net::")]
+    return f"rejected without a CORS message ({network[0] if network else observed.error})"
 
 
 def _input_differences(observed: Observation, run: CorscheckRun) -> list[str]:
