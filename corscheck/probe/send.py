@@ -13,6 +13,9 @@ from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, Re
 from corscheck.probe.clients import Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline
 from corscheck.probe.failures import network_failure
+from corscheck.probe.lenient_headers import install as read_headers_like_chromium
+
+read_headers_like_chromium()
 
 #: Sent when the simulated fetch() has a body: its content never matters to CORS.
 PLACEHOLDER_BODY = b"{}"
@@ -23,13 +26,16 @@ SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL)
 def to_httpx(planned: PlannedRequest, timeout: float) -> httpx.Request:
     """The request exactly as planned: httpx adds only Host and Content-Length, none of a client's
     default headers (those are merged in by ``build_request``, which is not used)."""
-    return httpx.Request(
+    request = httpx.Request(
         planned.method,
         planned.url,
         headers=list(planned.headers),
         content=PLACEHOLDER_BODY if planned.has_body else None,
         extensions={"timeout": httpx.Timeout(timeout).as_dict()},
     )
+    # httpx upper-cases every method; fetch() sends `patch` as typed, and servers may care.
+    request.method = planned.method
+    return request
 
 
 def head_of(response: httpx.Response) -> ResponseHead:
