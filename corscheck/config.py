@@ -118,7 +118,12 @@ def _expand(
 
     cases = []
     for url, origin, method in itertools.product(urls, origins, methods):
-        full_url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/")) if base_url else url
+        if base_url:
+            full_url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
+        elif url.startswith("/"):
+            raise fail("url", f"{url!r} is relative; set base_url in [defaults] or pass --base-url")
+        else:
+            full_url = url
         for key, check, value in (
             ("url", parse_url, full_url),
             ("origin", parse_origin, origin),

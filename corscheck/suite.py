@@ -51,8 +51,8 @@ def evaluate(case: CheckCase, result: CheckResult, selection: Selection) -> Case
     reasons = []
     if result.verdict is not case.expect:
         reasons.append(f"expected {case.expect}, got {result.verdict}")
-    for name in result.unreadable_expose:
-        reasons.append(f"JavaScript cannot read {name}")
+    if result.verdict is Verdict.ALLOWED:
+        reasons += [f"JavaScript cannot read {name}" for name in result.unreadable_expose]
     deciding = result.findings[0] if result.verdict is Verdict.BLOCKED else None
     for finding in findings:
         explained = finding is deciding or finding.code == "CORS-EXPOSE-MISSING"

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from corscheck import __version__
-from corscheck.cli import check, demo, rules
+from corscheck.cli import check, demo, rules, run
 from corscheck.exitcodes import ExitCode
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.command(no_args_is_help=True)(check.check)
 app.command()(rules.rules)
+app.command()(run.run)
 app.command()(demo.demo)
 
 
@@ -44,6 +45,8 @@ def _root(
 
 def main(prog_name: str = "corscheck") -> None:
     """Run the CLI; whatever happens, exit with a documented code and never a traceback."""
+    # httpcore imports trio whenever it is installed (~60 ms); this process never runs trio.
+    sys.modules.setdefault("trio", None)  # type: ignore[arg-type]
     try:
         app(prog_name=prog_name)
     except KeyboardInterrupt:

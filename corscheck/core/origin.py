@@ -68,7 +68,8 @@ def _split(text: str, what: str) -> SplitResult:
     except ValueError as err:
         raise InputError(f"{what} {text!r} is malformed: {err}") from None
     if parts.scheme not in DEFAULT_PORTS:
-        hint = " (missing scheme? try https://" + text + ")" if "://" not in text else ""
+        looks_like_host = "://" not in text and not text.startswith(("/", "."))
+        hint = f" (missing scheme? try https://{text})" if looks_like_host else ""
         raise InputError(f"{what} {text!r} must start with http:// or https://{hint}")
     if not parts.netloc:
         raise InputError(f"{what} {text!r} has no host")

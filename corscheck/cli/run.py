@@ -1,0 +1,183 @@
+"""`corscheck run [CONFIG]`: every check of a corscheck.toml, concurrently, in a format CI reads."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from corscheck.cli.output import ColorMode, fail, use_color
+from corscheck.config import ConfigError, find_config, load_config
+from corscheck.core.model import Severity
+from corscheck.exitcodes import ExitCode
+from corscheck.suite import CaseOutcome, Selection, Summary, run_cases
+
+
+class RunFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    JUNIT = "junit"
+    SARIF = "sarif"
+    GITHUB = "github"
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+def _codes(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(code.strip().upper() for value in values or () for code in value.split(",") if code.strip())
+
+
+def run(
+    config: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Config file (default: ./corscheck.toml, else [tool.corscheck] in ./pyproject.toml).",
+            show_default=False,
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Overrides [defaults] base_url.", envvar="CORSCHECK_BASE_URL"),
+    ] = None,
+    output_format: Annotated[
+        RunFormat, typer.Option("--format", "-f", help="Report format.", envvar="CORSCHECK_FORMAT")
+    ] = RunFormat.TEXT,
+    output: Annotated[
+        str | None, typer.Option("--output", help="Write the report to this file ('-' for stdout).")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(help="Checks in flight at once.", min=1, max=256)] = 16,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="A finding of this severity or worse fails its check.")
+    ] = FailOn.ERROR,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these finding codes (or prefixes). Repeatable.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Skip these finding codes (or prefixes). Repeatable.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds allowed for each check.", min=0.001, envvar="CORSCHECK_TIMEOUT")
+    ] = 10.0,
+    insecure: Annotated[
+        bool,
+        typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
+    ] = False,
+    color: Annotated[
+        ColorMode, typer.Option(help="Colour the text report.", envvar="CORSCHECK_COLOR")
+    ] = ColorMode.AUTO,
+    show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask credentials.")] = False,
+) -> None:
+    """Run every check in a config file, concurrently.
+
+    Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
+    """
+    path = config or find_config(Path())
+    if path is None:
+        fail(
+            "no corscheck.toml (or [tool.corscheck] in pyproject.toml) here; name a config file",
+            ExitCode.USAGE,
+        )
+    try:
+        cases = load_config(path, base_url=base_url)
+    except ConfigError as exc:
+        fail(str(exc), ExitCode.USAGE)
+    selection = Selection(fail_on=Severity(fail_on.value), select=_codes(select), ignore=_codes(ignore))
+
+    from corscheck.probe import Probe  # httpx loads only once the config is valid
+
+    summary = Summary()
+    with ExitStack() as stack:
+        probe = stack.enter_context(Probe(timeout=timeout, verify=not insecure))
+        stream = stack.enter_context(_open_output(output))
+        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
+        if output_format is RunFormat.TEXT:
+            _write_text(outcomes, stream, summary, str(path), len(cases), color)
+        else:
+            _write_machine(output_format, outcomes, stream, show_secrets)
+    if summary.total and summary.errors == summary.total:
+        raise typer.Exit(ExitCode.UNREACHABLE)
+    raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
+
+
+def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[CaseOutcome]:
+    for outcome in outcomes:
+        summary.add(outcome)
+        yield outcome
+
+
+class _open_output:
+    """stdout, or the --output file (opened only after the config proved valid)."""
+
+    def __init__(self, output: str | None) -> None:
+        self._output = output
+        self._file: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        if self._output in (None, "-"):
+            return sys.stdout
+        try:
+            self._file = open(self._output, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+        except OSError as exc:
+            fail(f"cannot write {self._output}: {exc.strerror or exc}", ExitCode.USAGE)
+        return self._file
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _write_machine(
+    output_format: RunFormat, outcomes: Iterator[CaseOutcome], stream: TextIO, show_secrets: bool
+) -> None:
+    if output_format is RunFormat.JSON:
+        from corscheck.report.run_json import render_stream
+
+        for piece in render_stream(outcomes, show_secrets=show_secrets):
+            stream.write(piece)
+        return
+    if output_format is RunFormat.JUNIT:
+        from corscheck.report.junit import render
+    elif output_format is RunFormat.SARIF:
+        from corscheck.report.sarif import render
+    else:
+        from corscheck.report.github import render
+    stream.write(render(outcomes))
+
+
+def _write_text(
+    outcomes: Iterator[CaseOutcome],
+    stream: TextIO,
+    summary: Summary,
+    source: str,
+    total: int,
+    color: ColorMode,
+) -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from corscheck.report.run_text import outcome_line, summary_table
+
+    console = Console(file=stream, no_color=not use_color(color, stream), highlight=False, soft_wrap=True)
+    # The bar lives on stderr, only for a person at a terminal. stdout lines go through the bar's
+    # console only when stdout is that same terminal; redirected stdout stays pure.
+    show_bar = sys.stderr.isatty() and stream is sys.stdout
+    with Progress(
+        console=Console(stderr=True),
+        transient=True,
+        disable=not show_bar,
+        redirect_stdout=stream.isatty(),
+        redirect_stderr=False,
+    ) as progress:
+        task = progress.add_task("checking", total=total)
+        for outcome in outcomes:
+            console.print(outcome_line(outcome))
+            progress.advance(task)
+    console.print(summary_table(summary, source))
