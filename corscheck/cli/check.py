@@ -23,7 +23,7 @@ def parse_header(line: str) -> tuple[str, str]:
 
 
 def check(
-    url: Annotated[str, typer.Argument(help="The URL the page's fetch() requests.", show_default=False)],
+    url: Annotated[str, typer.Argument(help="The URL the page's fetch() requests.", metavar="URL", show_default=False)],
     origin: Annotated[
         str,
         typer.Option(
@@ -31,41 +31,57 @@ def check(
             "-o",
             help="The page's origin: scheme://host[:port] (no path), or null.",
             envvar="CORSCHECK_ORIGIN",
+            metavar="ORIGIN",
             show_default=False,
         ),
     ],
-    method: Annotated[str, typer.Option("--method", "-X", help="The fetch() method.")] = "GET",
+    method: Annotated[str, typer.Option("--method", "-X", help="The fetch() method.", metavar="METHOD")] = "GET",
     header: Annotated[
         list[str] | None,
-        typer.Option("--header", "-H", help="A request header the page sets: 'Name: value'. Repeatable."),
+        typer.Option(
+            "--header", "-H", help="A request header the page sets. Repeatable.", metavar="'NAME: VALUE'"
+        ),
     ] = None,
     credentials: Annotated[
         Credentials, typer.Option("--credentials", help="fetch()'s credentials mode.", case_sensitive=False)
     ] = Credentials.SAME_ORIGIN,
     cookie: Annotated[
         str | None,
-        typer.Option("--cookie", "-b", help="Cookie header the browser holds for the URL (sent only with include)."),
+        typer.Option(
+            "--cookie",
+            "-b",
+            help="The Cookie header the browser holds for the URL (sent only with --credentials include).",
+            metavar="COOKIES",
+        ),
     ] = None,
     expose: Annotated[
         list[str] | None,
-        typer.Option("--expose", "-e", help="A response header JavaScript must be able to read. Repeatable."),
+        typer.Option(
+            "--expose", "-e", help="A response header JavaScript must be able to read. Repeatable.", metavar="NAME"
+        ),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON document on stdout (schema 1) and nothing else.")
     ] = False,
     timeout: Annotated[
         float,
-        typer.Option(help="Seconds allowed for the whole check.", min=0.001, envvar="CORSCHECK_TIMEOUT"),
+        typer.Option(
+            help="Seconds allowed for the whole check.", min=0.001, envvar="CORSCHECK_TIMEOUT", metavar="SECONDS"
+        ),
     ] = 10.0,
     insecure: Annotated[
         bool,
         typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
     ] = False,
     quiet: Annotated[
-        int, typer.Option("--quiet", "-q", count=True, help="No report; only errors and the exit code.")
+        int, typer.Option(
+            "--quiet", "-q", count=True, help="No report; only errors and the exit code.", show_default=False
+        )
     ] = 0,
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="Show every header sent and received.")
+        int, typer.Option(
+            "--verbose", "-v", count=True, help="Show every header sent and received.", show_default=False
+        )
     ] = 0,
     color: Annotated[ColorMode, typer.Option(help="Colour the report.", envvar="CORSCHECK_COLOR")] = ColorMode.AUTO,
     no_color: Annotated[bool, typer.Option("--no-color", help="Same as --color never.")] = False,
@@ -80,7 +96,7 @@ def check(
         bool, typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them.")
     ] = False,
 ) -> None:
-    """Check one request: would the page's JavaScript be allowed to read the response?
+    """Check one fetch() as Chromium would: may the page's JavaScript read the response?
 
     Exit codes: 0 allowed (and every --expose header readable), 1 blocked or an --expose header
     unreadable, 2 bad usage or input, 3 target unreachable.

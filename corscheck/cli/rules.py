@@ -36,7 +36,7 @@ def rules(
     ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/rules.md.")] = False,
 ) -> None:
-    """List every finding code, or explain one: what the browser does, why it matters, the fix."""
+    """List the finding codes, or explain one (why it matters, how to fix it)."""
     if markdown:
         print(render_rules_markdown(), end="")
     elif code is None:
