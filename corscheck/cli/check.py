@@ -96,9 +96,9 @@ def check(
         bool, typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them.")
     ] = False,
 ) -> None:
-    """Check one fetch() as Chromium would: may the page's JavaScript read the response?
+    """Check one fetch() as Chromium would.
 
-    Exit codes: 0 allowed (and every --expose header readable), 1 blocked or an --expose header
+    Would the page's JavaScript be allowed to read the response? Exit codes: 0 allowed (and every --expose header readable), 1 blocked or an --expose header
     unreadable, 2 bad usage or input, 3 target unreachable.
     """
     try:

@@ -36,7 +36,7 @@ def rules(
     ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/rules.md.")] = False,
 ) -> None:
-    """List the finding codes, or explain one (why it matters, how to fix it)."""
+    """List the finding codes, or explain one."""
     if markdown:
         print(render_rules_markdown(), end="")
     elif code is None:
