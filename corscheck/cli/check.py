@@ -98,8 +98,9 @@ def check(
 ) -> None:
     """Check one fetch() as Chromium would.
 
-    Would the page's JavaScript be allowed to read the response? Exit codes: 0 allowed (and every --expose header readable), 1 blocked or an --expose header
-    unreadable, 2 bad usage or input, 3 target unreachable.
+    Would the page's JavaScript be allowed to read the response? Exit codes: 0 allowed (and every
+    --expose header readable), 1 blocked or an --expose header unreadable, 2 bad usage or input,
+    3 target unreachable.
     """
     try:
         spec = RequestSpec(
