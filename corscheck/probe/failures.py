@@ -38,6 +38,14 @@ def network_failure(exc: Exception, url: str, timeout: float) -> NetworkFailure:
         return NetworkFailure("dns", f"cannot resolve host {host!r}: {_root_message(exc)}", url)
     if any(isinstance(e, ConnectionRefusedError) for e in causes):
         return NetworkFailure("refused", f"connection to {httpx.URL(url).netloc.decode()} refused", url)
+    if isinstance(exc, httpx.RemoteProtocolError) and "Receive buffer too long" in str(exc):
+        # h11's words for a head over the size limit, which lenient_headers sets to Chromium's.
+        return NetworkFailure(
+            "protocol",
+            f"response headers from {host} are too big"
+            " (over 256 KiB; Chromium: ERR_RESPONSE_HEADERS_TOO_BIG)",
+            url,
+        )
     if isinstance(exc, httpx.RemoteProtocolError):
         return NetworkFailure("protocol", f"invalid HTTP response from {host}: {_root_message(exc)}", url)
     if any(isinstance(e, ConnectionResetError) for e in causes):
