@@ -6,6 +6,15 @@ import threading
 
 import httpx
 
+#: Where keep_head leaves the response on its request.
+HEAD_KEY = "corscheck.head"
+
+
+def keep_head(response: httpx.Response) -> None:
+    """Keep the response before httpx parses its Location: even with redirects off, httpx raises on
+    a Location it cannot parse, and what such a Location means is for the engine (the browser) to say."""
+    response.request.extensions[HEAD_KEY] = response
+
 
 class Clients:
     """One httpx.Client per URL scheme, each built on first use.
@@ -31,6 +40,7 @@ class Clients:
                     verify=self._verify if scheme == "https" else False,
                     follow_redirects=False,
                     trust_env=False,
+                    event_hooks={"response": [keep_head]},
                 )
             return client
 

@@ -10,7 +10,7 @@ import httpx
 
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
-from corscheck.probe.clients import Clients
+from corscheck.probe.clients import HEAD_KEY, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline
 from corscheck.probe.failures import network_failure
 from corscheck.probe.lenient_headers import install as read_headers_like_chromium
@@ -90,7 +90,13 @@ class Probe:
 
     def _send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
         request = to_httpx(planned, timeout)
-        response = self._clients.for_url(request.url).send(request, stream=True)
+        try:
+            response = self._clients.for_url(request.url).send(request, stream=True)
+        except (httpx.RemoteProtocolError, httpx.InvalidURL):
+            received = request.extensions.get(HEAD_KEY)  # an unparsable Location: see keep_head
+            if received is None:
+                raise
+            response = received
         try:
             return head_of(response)
         finally:
