@@ -132,4 +132,9 @@ def check(
         sys.stdout.write(reporter("text")(result, options))
     if code is ExitCode.UNREACHABLE and result.failure is not None:
         fail(f"cannot reach {result.failure.url}: {result.failure.message}", code)
+    if result.failure is not None and result.failure.kind == "redirect":
+        # A redirect the browser refuses is a network error too: one line on stderr, so scripts
+        # reading --json or -q learn why nothing more was fetched.
+        at = result.steps[-1].request.url
+        fail(f"the browser stops following redirects at {at}: {result.failure.message}", code)
     raise typer.Exit(code)
