@@ -1,0 +1,86 @@
+"""Redirect loops and redirects to URLs a browser never follows: the check stops, says why, exits 1."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.faults.cli import assert_one_line_error, check
+from tests.faults.hostile import answer_each
+
+
+def _redirect_to(location: bytes) -> bytes:
+    # CORS headers on the redirect itself, so the hop passes and only the Location decides.
+    return (
+        b"HTTP/1.1 302 Found\r\nAccess-Control-Allow-Origin: *\r\nLocation: " + location + b"\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+
+
+def test_redirect_loop_stops_after_20_hops(hostile):
+    server = hostile(answer_each(_redirect_to(b"/loop")))
+    outcome = check(server.url("/loop"), "--json")
+    assert_one_line_error(outcome, 1, "redirects")
+    document = outcome.json()
+    assert document["verdict"] == "error"
+    assert document["findings"][0]["code"] == "CORS-REDIRECT-LIMIT"
+    assert len(document["redirects"]) == 20
+    assert len(server.heads) == 21  # the 21st redirect is refused, never followed
+
+
+def test_two_url_redirect_loop(hostile):
+    server = hostile(answer_each(lambda head: _redirect_to(b"/b" if b"GET /a " in head else b"/a")))
+    outcome = check(server.url("/a"))
+    assert_one_line_error(outcome, 1, "redirects")
+    assert "CORS-REDIRECT-LIMIT" in outcome.stdout
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        b"file:///etc/passwd",
+        b"data:text/plain,hello",
+        b"ftp://127.0.0.1/file",
+        b"javascript:alert(1)",
+        b"gopher://127.0.0.1:70/",
+        b"about:blank",
+        b"ws://127.0.0.1/socket",
+    ],
+)
+def test_redirect_to_non_http_scheme_is_refused(hostile, location):
+    server = hostile(answer_each(_redirect_to(location)))
+    outcome = check(server.url("/api"), "--json")
+    document = outcome.json()
+    assert outcome.exit_code == 1, outcome
+    assert document["findings"][0]["code"] == "CORS-REDIRECT-SCHEME"
+    scheme = location.split(b":")[0].decode()
+    if document["verdict"] == "error":  # Chromium fails silently: a network error, named on stderr
+        assert_one_line_error(outcome, 1, scheme)
+    else:  # Chromium prints a CORS error for schemes it knows but will not fetch cross-origin
+        assert document["verdict"] == "blocked"
+        assert scheme in document["browser_message"]
+        assert outcome.stderr == ""
+    assert len(server.heads) == 1  # nothing is fetched from the refused location
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        b"http://exa mple.com/",
+        b"http://127.0.0.1:99999/",
+        b"http://a:b:c/",  # httpx itself refuses to parse this one; the engine must still decide
+        pytest.param(
+            b"http://[::1",
+            marks=pytest.mark.xfail(
+                strict=True, reason="core: redirects.follow lets urljoin's ValueError escape the engine"
+            ),
+        ),
+    ],
+)
+def test_redirect_to_malformed_url_is_a_network_error(hostile, location):
+    server = hostile(answer_each(_redirect_to(location)))
+    outcome = check(server.url("/api"), "--json")
+    assert_one_line_error(outcome, 1, "redirect")
+    document = outcome.json()
+    assert document["verdict"] == "error"
+    assert document["findings"][0]["code"] == "CORS-NETWORK-FAILURE"
+    assert len(server.heads) == 1
