@@ -139,7 +139,7 @@ def main() -> None:
         large = config_for(base, args.checks, directory)
         for concurrency in args.concurrency:
 
-            def corscheck(config: Path) -> list[str]:
+            def corscheck(config: Path, concurrency: int = concurrency) -> list[str]:
                 return [
                     python,
                     "-m",
