@@ -19,6 +19,9 @@ read_headers_like_chromium()
 
 #: Sent when the simulated fetch() has a body: its content never matters to CORS.
 PLACEHOLDER_BODY = b"{}"
+#: The longest wait honoured: a larger --timeout (even inf) means "no limit" to the user, but thread
+#: joins and socket timeouts overflow on it.
+MAX_TIMEOUT = 24 * 3600.0
 #: What sending can raise (InvalidURL is not an HTTPError).
 SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL)
 
@@ -29,7 +32,9 @@ def to_httpx(planned: PlannedRequest, timeout: float) -> httpx.Request:
     request = httpx.Request(
         planned.method,
         planned.url,
-        headers=list(planned.headers),
+        # Header values are bytes to the browser (a ByteString): Latin-1 text goes out byte for byte,
+        # where httpx would encode str values as ASCII and fail.
+        headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in planned.headers],
         content=PLACEHOLDER_BODY if planned.has_body else None,
         extensions={"timeout": httpx.Timeout(timeout).as_dict()},
     )
@@ -66,7 +71,7 @@ class Probe:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         #: Seconds allowed for a whole check, every request included.
-        self.timeout = timeout
+        self.timeout = min(timeout, MAX_TIMEOUT)
         self._clients = Clients(verify=verify, transport=transport)
 
     def check(self, spec: RequestSpec) -> CheckResult:
@@ -133,6 +138,6 @@ def run_check(
 
         from corscheck.probe.asgi import run_check_async
 
-        return asyncio.run(run_check_async(spec, timeout=timeout, transport=transport))
+        return asyncio.run(run_check_async(spec, timeout=min(timeout, MAX_TIMEOUT), transport=transport))
     with Probe(timeout=timeout, verify=verify, transport=transport) as probe:
         return probe.check(spec)
