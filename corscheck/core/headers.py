@@ -33,13 +33,11 @@ def count(headers: HeaderLines, name: str) -> int:
 
 
 def as_dict(headers: HeaderLines) -> dict[str, str]:
-    """Lower-case name → combined value, in first-seen order."""
-    result: dict[str, str] = {}
-    for name in headers:
-        key = name[0].lower()
-        if key not in result:
-            result[key] = combined(headers, key) or ""
-    return result
+    """Lower-case name → combined value, in first-seen order (one pass: heads may be huge)."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in headers:
+        grouped.setdefault(name.lower(), []).append(value.strip(HTTP_WHITESPACE))
+    return {name: ", ".join(found) for name, found in grouped.items()}
 
 
 def parse_token_list(value: str | None) -> list[str] | None:

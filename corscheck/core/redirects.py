@@ -68,8 +68,11 @@ def follow(state: RedirectState, location: str, status: int, page: Origin) -> Re
     """Apply one redirect hop; return the new state or why the browser stops."""
     if state.redirect_count >= MAX_REDIRECTS:
         return RedirectFailure("limit", f"more than {MAX_REDIRECTS} redirects", location)
-    target_text = urljoin(state.url.text, location)
-    scheme = urlsplit(target_text).scheme.lower()
+    try:
+        target_text = urljoin(state.url.text, location)
+        scheme = urlsplit(target_text).scheme.lower()
+    except ValueError as err:  # e.g. an unclosed IPv6 bracket
+        return RedirectFailure("invalid", f"redirect Location {location!r} is malformed: {err}", location)
     if scheme not in ("http", "https"):
         return _scheme_failure(scheme, target_text)
     try:

@@ -68,12 +68,7 @@ def test_redirect_to_non_http_scheme_is_refused(hostile, location):
         b"http://exa mple.com/",
         b"http://127.0.0.1:99999/",
         b"http://a:b:c/",  # httpx itself refuses to parse this one; the engine must still decide
-        pytest.param(
-            b"http://[::1",
-            marks=pytest.mark.xfail(
-                strict=True, reason="core: redirects.follow lets urljoin's ValueError escape the engine"
-            ),
-        ),
+        b"http://[::1",
     ],
 )
 def test_redirect_to_malformed_url_is_a_network_error(hostile, location):
