@@ -114,13 +114,28 @@ def main() -> None:
     if verify.returncode != 0:
         sys.exit(f"corscheck did not report allowed (exit {verify.returncode}): {verify.stderr}")
     curl = [
-        ["curl", "-s", "-o", "/dev/null", "-X", "OPTIONS", "-H", f"Origin: {ORIGIN}",
-         "-H", "Access-Control-Request-Method: PUT", "-H", "Access-Control-Request-Headers: x-api-key", url],
+        [
+            "curl",
+            "-s",
+            "-o",
+            "/dev/null",
+            "-X",
+            "OPTIONS",
+            "-H",
+            f"Origin: {ORIGIN}",
+            "-H",
+            "Access-Control-Request-Method: PUT",
+            "-H",
+            "Access-Control-Request-Headers: x-api-key",
+            url,
+        ],
         ["curl", "-s", "-o", "/dev/null", "-X", "PUT", "-H", f"Origin: {ORIGIN}", "-H", "X-Api-Key: k", url],
     ]
     bare = [[sys.executable, "-c", BARE_HTTPX, url, ORIGIN]]
 
-    results = measure({"corscheck check --json": [check], "two curl calls": curl, "bare httpx script": bare}, runs)
+    results = measure(
+        {"corscheck check --json": [check], "two curl calls": curl, "bare httpx script": bare}, runs
+    )
     server.shutdown()
     print(f"median of {runs} runs after 3 warm-up runs ({' '.join(check[:1])})")
     print(f"  {'':<24} {'wall':>9} {'cpu':>9}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -163,10 +162,13 @@ def _outcome(result: CheckResult) -> tuple[str, str]:
     return str(result.verdict), "red"
 
 
-def render_table(base_url: str, outcomes: list[tuple[Scenario, CheckResult]], *, width: int, color: bool) -> str:
-    from rich.console import Console
+def render_table(
+    base_url: str, outcomes: list[tuple[Scenario, CheckResult]], *, width: int, color: bool
+) -> str:
     from rich.table import Table
     from rich.text import Text
+
+    from corscheck.report.text import to_text
 
     table = Table(title=f"corscheck demo: real checks against {base_url}", show_lines=True, expand=True)
     table.add_column("Server policy", ratio=3)
@@ -186,20 +188,11 @@ def render_table(base_url: str, outcomes: list[tuple[Scenario, CheckResult]], *,
             code = result.findings[0].code
             reason = f"{code}\n{RULES[code].title}"
         table.add_row(scenario.title, request, Text(verdict, style=f"bold {style}"), reason)
-    console = Console(
-        file=io.StringIO(),
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        highlight=False,
+    try_yours = (
+        "corscheck check https://api.example/items --origin https://app.example --expose X-Total-Count"
     )
-    console.print(table)
-    console.print("Every row is a real `corscheck check`. Try yours:")
-    console.print("  corscheck check https://api.example/items --origin https://app.example --expose X-Total-Count")
-    output = console.file.getvalue()
-    assert isinstance(output, str)
-    return output
+    footer = [Text("Every row is a real `corscheck check`. Try yours:"), Text(f"  {try_yours}")]
+    return to_text([table, *footer], width=width, color=color)
 
 
 def run_demo(*, width: int = 100, color: bool = False) -> str:

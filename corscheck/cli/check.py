@@ -23,7 +23,9 @@ def parse_header(line: str) -> tuple[str, str]:
 
 
 def check(
-    url: Annotated[str, typer.Argument(help="The URL the page's fetch() requests.", metavar="URL", show_default=False)],
+    url: Annotated[
+        str, typer.Argument(help="The URL the page's fetch() requests.", metavar="URL", show_default=False)
+    ],
     origin: Annotated[
         str,
         typer.Option(
@@ -35,7 +37,9 @@ def check(
             show_default=False,
         ),
     ],
-    method: Annotated[str, typer.Option("--method", "-X", help="The fetch() method.", metavar="METHOD")] = "GET",
+    method: Annotated[
+        str, typer.Option("--method", "-X", help="The fetch() method.", metavar="METHOD")
+    ] = "GET",
     header: Annotated[
         list[str] | None,
         typer.Option(
@@ -57,7 +61,10 @@ def check(
     expose: Annotated[
         list[str] | None,
         typer.Option(
-            "--expose", "-e", help="A response header JavaScript must be able to read. Repeatable.", metavar="NAME"
+            "--expose",
+            "-e",
+            help="A response header JavaScript must be able to read. Repeatable.",
+            metavar="NAME",
         ),
     ] = None,
     json_output: Annotated[
@@ -66,7 +73,10 @@ def check(
     timeout: Annotated[
         float,
         typer.Option(
-            help="Seconds allowed for the whole check.", min=0.001, envvar="CORSCHECK_TIMEOUT", metavar="SECONDS"
+            help="Seconds allowed for the whole check.",
+            min=0.001,
+            envvar="CORSCHECK_TIMEOUT",
+            metavar="SECONDS",
         ),
     ] = 10.0,
     insecure: Annotated[
@@ -74,16 +84,20 @@ def check(
         typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
     ] = False,
     quiet: Annotated[
-        int, typer.Option(
+        int,
+        typer.Option(
             "--quiet", "-q", count=True, help="No report; only errors and the exit code.", show_default=False
-        )
+        ),
     ] = 0,
     verbose: Annotated[
-        int, typer.Option(
+        int,
+        typer.Option(
             "--verbose", "-v", count=True, help="Show every header sent and received.", show_default=False
-        )
+        ),
     ] = 0,
-    color: Annotated[ColorMode, typer.Option(help="Colour the report.", envvar="CORSCHECK_COLOR")] = ColorMode.AUTO,
+    color: Annotated[
+        ColorMode, typer.Option(help="Colour the report.", envvar="CORSCHECK_COLOR")
+    ] = ColorMode.AUTO,
     no_color: Annotated[bool, typer.Option("--no-color", help="Same as --color never.")] = False,
     probe_reflection: Annotated[
         bool,
@@ -93,7 +107,8 @@ def check(
         ),
     ] = True,
     show_secrets: Annotated[
-        bool, typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them.")
+        bool,
+        typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them."),
     ] = False,
 ) -> None:
     """Check one fetch() as Chromium would.

@@ -15,8 +15,9 @@ import httpx
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def is_asgi(app: object) -> bool:
-    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(getattr(app, "__call__", None))
+def is_asgi(app: Any) -> bool:
+    """ASGI apps are coroutine functions, or objects whose __call__ is one; WSGI apps are plain."""
+    return inspect.iscoroutinefunction(app) or (callable(app) and inspect.iscoroutinefunction(app.__call__))
 
 
 def _answer_500_on_crash(app: WSGIApp) -> WSGIApp:

@@ -34,7 +34,10 @@ def _preflight(result: CheckResult, show_secrets: bool) -> dict[str, Any] | None
     step = result.preflight
     if step is None:
         return None
-    request = {"method": step.request.method, "headers": as_dict(mask_lines(step.request.headers, show_secrets))}
+    request = {
+        "method": step.request.method,
+        "headers": as_dict(mask_lines(step.request.headers, show_secrets)),
+    }
     return {"required": True, "request": request, **(_step_summary(step, show_secrets) or {})}
 
 
@@ -76,7 +79,9 @@ def result_to_dict(result: CheckResult, *, show_secrets: bool = False) -> dict[s
         "verdict": str(result.verdict),
         "preflight": _preflight(result, show_secrets),
         "actual": _step_summary(result.actual, show_secrets),
-        "redirects": [{"from": hop.from_url, "to": hop.to_url, "status": hop.status} for hop in result.redirects],
+        "redirects": [
+            {"from": hop.from_url, "to": hop.to_url, "status": hop.status} for hop in result.redirects
+        ],
         "exposed_headers": sorted(result.exposed_headers),
         "findings": [
             {"code": f.code, "severity": str(f.severity), "message": f.message, "details": f.details}
@@ -95,6 +100,6 @@ def result_to_dict(result: CheckResult, *, show_secrets: bool = False) -> dict[s
     }
 
 
-def render(result: CheckResult, options: RenderOptions = RenderOptions()) -> str:
+def render(result: CheckResult, options: RenderOptions) -> str:
     document = result_to_dict(result, show_secrets=options.show_secrets)
     return json.dumps(document, indent=2, default=str) + "\n"

@@ -80,7 +80,9 @@ def _header_lines(
             text = Text(f"{arrow} {name}: {printable(value)}", style=style if decided else "")
             shown.append(_indented(text, 4))
     present = {name.lower() for name, _ in lines}
-    shown += [_indented(Text(f"{arrow} (no {name})", style=style), 4) for name in highlight if name not in present]
+    shown += [
+        _indented(Text(f"{arrow} (no {name})", style=style), 4) for name in highlight if name not in present
+    ]
     return shown
 
 
@@ -131,17 +133,25 @@ def printable_text(text: str) -> str:
     return "".join(c if c == "\n" or ord(c) >= 0x20 and c != "\x7f" else printable(c) for c in text)
 
 
-def render(result: CheckResult, options: RenderOptions = RenderOptions()) -> str:
+def to_text(renderables: list[RenderableType], *, width: int, color: bool) -> str:
+    """Render with rich into a string: ANSI styles only when ``color``, no trailing spaces (rich pads
+    wrapped blocks to their full width, which only gets in the way of copying)."""
+    buffer = io.StringIO()
     console = Console(
-        file=io.StringIO(),
-        width=options.width,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
         highlight=False,
         emoji=False,
-        soft_wrap=False,
     )
+    for renderable in renderables:
+        console.print(renderable)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def render(result: CheckResult, options: RenderOptions) -> str:
     blocks: list[list[RenderableType]] = [[_verdict(result)]]
     if result.browser_message:
         message = Text(printable_text(result.browser_message), style="red")
@@ -152,12 +162,7 @@ def render(result: CheckResult, options: RenderOptions = RenderOptions()) -> str
     if result.verdict is Verdict.ALLOWED:
         readable = ", ".join(result.exposed_headers) or "none"
         blocks.append([Text("JavaScript can read: ", style="bold") + Text(readable)])
-    for index, block in enumerate(blocks):
-        if index:
-            console.print()
-        for line in block:
-            console.print(line)
-    output = console.file.getvalue()
-    assert isinstance(output, str)
-    # rich pads wrapped blocks to their full width; trailing spaces only get in the way of copying.
-    return "".join(line.rstrip() + "\n" for line in output.splitlines())
+    lines: list[RenderableType] = []
+    for block in blocks:
+        lines += [Text(""), *block] if lines else block
+    return to_text(lines, width=options.width, color=options.color)

@@ -50,7 +50,9 @@ def test_unreadable_expose_header_exits_1(invoke, server):
 
 
 def test_exposed_header_exits_0(invoke, server):
-    server.route("/api", (ACAO, "*"), ("X-Total-Count", "3"), ("Access-Control-Expose-Headers", "x-total-count"))
+    server.route(
+        "/api", (ACAO, "*"), ("X-Total-Count", "3"), ("Access-Control-Expose-Headers", "x-total-count")
+    )
     result = invoke("check", server.url("/api"), "--origin", PAGE, "-e", "X-Total-Count")
     assert result.exit_code == 0
 
@@ -122,7 +124,12 @@ def test_verbose_shows_every_header(invoke, server):
 def test_secrets_masked_unless_asked(invoke, server):
     server.route("/api", (ACAO, "*"), ("Set-Cookie", "sid=server-secret"))
     args = ["check", server.url("/api"), "--origin", PAGE, "-H", "Authorization: Bearer tok3n", "-v"]
-    server.route("/api", (ACAO, PAGE), ("Access-Control-Allow-Headers", "authorization"), ("Set-Cookie", "sid=server-secret"))
+    server.route(
+        "/api",
+        (ACAO, PAGE),
+        ("Access-Control-Allow-Headers", "authorization"),
+        ("Set-Cookie", "sid=server-secret"),
+    )
     for output in (invoke(*args).stdout, invoke(*args, "--json").stdout):
         assert "tok3n" not in output and "server-secret" not in output
         assert "<masked>" in output

@@ -61,7 +61,9 @@ def test_wsgi_crash_is_checked_as_a_500():
 
 
 def test_asgi_app_allowed_with_header_case_kept():
-    result = run_check(RequestSpec("http://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport())
+    result = run_check(
+        RequestSpec("http://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport()
+    )
     assert result.verdict is Verdict.ALLOWED
     assert ("Vary", "Origin") in result.actual.response.headers
 

@@ -47,7 +47,11 @@ def test_preflight_passes_then_actual_request_sent(server):
     )
     server.route("/api", (ACAO, PAGE), method="PUT")
     result = run_check(
-        spec(server.url("/api"), method="put", headers=(("X-Api-Key", "k"), ("Content-Type", "application/json")))
+        spec(
+            server.url("/api"),
+            method="put",
+            headers=(("X-Api-Key", "k"), ("Content-Type", "application/json")),
+        )
     )
     assert result.verdict is Verdict.ALLOWED
     preflight, actual = server.received
@@ -104,7 +108,9 @@ def test_redirect_without_cors_headers_blocks(serve):
 
 
 def test_expose_header_readable_only_when_listed(server):
-    server.route("/listed", (ACAO, "*"), ("X-Total-Count", "3"), ("Access-Control-Expose-Headers", "X-Total-Count"))
+    server.route(
+        "/listed", (ACAO, "*"), ("X-Total-Count", "3"), ("Access-Control-Expose-Headers", "X-Total-Count")
+    )
     server.route("/unlisted", (ACAO, "*"), ("X-Total-Count", "3"))
     listed = run_check(spec(server.url("/listed"), expose=("X-Total-Count",)))
     unlisted = run_check(spec(server.url("/unlisted"), expose=("X-Total-Count",)))

@@ -170,7 +170,9 @@ def test_body_is_never_read(raw_server):
 
 
 def test_deadline_spans_every_request_of_a_check(server):
-    server.routes[("OPTIONS", "/api")] = Reply(204, [(ACAO, "*"), ("Access-Control-Allow-Methods", "PUT")], delay=0.3)
+    server.routes[("OPTIONS", "/api")] = Reply(
+        204, [(ACAO, "*"), ("Access-Control-Allow-Methods", "PUT")], delay=0.3
+    )
     server.routes[("PUT", "/api")] = Reply(200, [(ACAO, "*")], delay=0.3)
     result = run_check(spec(server.url("/api"), method="PUT"), timeout=0.45)
     assert result.preflight.passed is True

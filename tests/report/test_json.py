@@ -10,15 +10,31 @@ from tests.report.conftest import head
 PAGE = "https://app.example"
 URL = "https://api.example/items"
 CONTRACT_KEYS = {
-    "schema", "url", "origin", "request", "verdict", "preflight", "actual", "redirects",
-    "exposed_headers", "findings", "browser_message",
+    "schema",
+    "url",
+    "origin",
+    "request",
+    "verdict",
+    "preflight",
+    "actual",
+    "redirects",
+    "exposed_headers",
+    "findings",
+    "browser_message",
 }
 
 
 def test_simple_allowed_request(result_of):
     result = result_of(
         RequestSpec(URL, PAGE, probe_reflection=False),
-        {"actual": head(200, ("Access-Control-Allow-Origin", "*"), ("X-B", "1"), ("Access-Control-Expose-Headers", "X-B"))},
+        {
+            "actual": head(
+                200,
+                ("Access-Control-Allow-Origin", "*"),
+                ("X-B", "1"),
+                ("Access-Control-Expose-Headers", "X-B"),
+            )
+        },
     )
     document = json.loads(reporter("json")(result, RenderOptions()))
     assert CONTRACT_KEYS <= document.keys()
@@ -84,7 +100,11 @@ def test_redirects_listed(result_of):
 
 def test_secrets_masked_everywhere_unless_shown(result_of):
     spec = RequestSpec(
-        URL, PAGE, headers=(("Authorization", "Bearer s3cret"),), credentials=Credentials.INCLUDE, cookie="sid=c00kie"
+        URL,
+        PAGE,
+        headers=(("Authorization", "Bearer s3cret"),),
+        credentials=Credentials.INCLUDE,
+        cookie="sid=c00kie",
     )
     allow = (
         ("Access-Control-Allow-Origin", PAGE),
@@ -93,7 +113,11 @@ def test_secrets_masked_everywhere_unless_shown(result_of):
     )
     result = result_of(
         spec,
-        {"preflight": head(204, *allow), "actual": head(200, *allow, ("Set-Cookie", "sid=fr3sh")), "reflection-probe": head(200)},
+        {
+            "preflight": head(204, *allow),
+            "actual": head(200, *allow, ("Set-Cookie", "sid=fr3sh")),
+            "reflection-probe": head(200),
+        },
     )
     masked = reporter("json")(result, RenderOptions())
     for secret in ("s3cret", "c00kie", "fr3sh"):

@@ -24,7 +24,10 @@ def test_blocked_report_has_message_missing_header_and_fix(result_of):
 
 
 def test_colour_marks_the_verdict(result_of):
-    allowed = result_of(RequestSpec(URL, PAGE, probe_reflection=False), {"actual": head(200, ("Access-Control-Allow-Origin", "*"))})
+    allowed = result_of(
+        RequestSpec(URL, PAGE, probe_reflection=False),
+        {"actual": head(200, ("Access-Control-Allow-Origin", "*"))},
+    )
     blocked = result_of(RequestSpec(URL, PAGE), {"actual": head(200)})
     assert render(allowed, color=True).startswith("\x1b[1;32mALLOWED")
     assert render(blocked, color=True).startswith("\x1b[1;31mBLOCKED")
