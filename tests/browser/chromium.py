@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,6 @@ class Observation:
     requests: list[Received]
     #: Preflights sent by the second fetch when the case repeats (None when it does not).
     repeat_preflights: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -99,7 +98,9 @@ def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation
     server.clear(case.id)
     context = browser.new_context()
     try:
-        context.add_cookies([{"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}])
+        context.add_cookies(
+            [{"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}]
+        )
         page = context.new_page()
         console: list[str] = []
         # Chromium reports CORS failures as console errors; page.on("console") sees them
@@ -114,7 +115,7 @@ def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation
         repeat_preflights = None
         if case.repeat > 1:
             page.evaluate(FETCH_JS, args)
-            later = server.received(case.id)[len(requests):]
+            later = server.received(case.id)[len(requests) :]
             repeat_preflights = sum(1 for r in later if r.method == "OPTIONS")
     finally:
         context.close()

@@ -57,9 +57,12 @@ def rejected_before_sending(observed: Observation) -> bool:
 def request_line(request: Received) -> str:
     """One request's CORS-relevant facts, e.g. ``case OPTIONS /r Origin=... ACRM=PUT ACRH=x-a``."""
     path = request.path.split("?", 1)[0]
-    path = "/" + path[len(CASE_PREFIX):].partition("/")[2] if path.startswith(CASE_PREFIX) else path
+    path = "/" + path[len(CASE_PREFIX) :].partition("/")[2] if path.startswith(CASE_PREFIX) else path
     facts = [request.role, request.method, path, f"Origin={request.header('Origin')}"]
-    for label, name in (("ACRM", "Access-Control-Request-Method"), ("ACRH", "Access-Control-Request-Headers")):
+    for label, name in (
+        ("ACRM", "Access-Control-Request-Method"),
+        ("ACRH", "Access-Control-Request-Headers"),
+    ):
         if request.header(name) is not None:
             facts.append(f"{label}={request.header(name)}")
     facts += [label for label in ("Cookie", "Authorization") if request.header(label) is not None]
@@ -74,13 +77,17 @@ def differences(case: Case, observed: Observation, run: CorscheckRun) -> list[st
     problems = []
     chromium_allowed = observed.resolved
     if chromium_verdict(observed) != result.verdict.value:
-        problems.append(f"verdict: Chromium {describe_outcome(observed)}, corscheck said {result.verdict.value}")
+        problems.append(
+            f"verdict: Chromium {describe_outcome(observed)}, corscheck said {result.verdict.value}"
+        )
     problems += _request_differences(observed.requests, run.requests)
     if chromium_allowed and result.verdict.value == "allowed":
         problems += _response_differences(observed, result)
     if not chromium_allowed and observed.cors_message != result.browser_message:
-        problems.append(f"console message:\n  Chromium:  {observed.cors_message!r}\n"
-                        f"  corscheck: {result.browser_message!r}")
+        problems.append(
+            f"console message:\n  Chromium:  {observed.cors_message!r}\n"
+            f"  corscheck: {result.browser_message!r}"
+        )
     if observed.repeat_preflights is not None:
         problems += _cache_differences(observed, result)
     if problems:  # context for whoever fixes the engine
@@ -110,16 +117,22 @@ def _input_differences(observed: Observation, run: CorscheckRun) -> list[str]:
         return []
     if run.input_error is not None:
         return [f"corscheck refused the request ({run.input_error}) but Chromium sent it"]
-    return [f"Chromium threw before sending ({observed.error}) but corscheck checked it"
-            f" ({run.result.verdict.value})"]
+    return [
+        f"Chromium threw before sending ({observed.error}) but corscheck checked it"
+        f" ({run.result.verdict.value})"
+    ]
 
 
 def _request_differences(chromium: list[Received], corscheck: list[Received]) -> list[str]:
     ours, theirs = [request_line(r) for r in chromium], [request_line(r) for r in corscheck]
     if ours == theirs:
         return []
-    return ["requests sent differ:\n  Chromium:\n" + "".join(f"    {line}\n" for line in ours)
-            + "  corscheck:\n" + "".join(f"    {line}\n" for line in theirs)]
+    return [
+        "requests sent differ:\n  Chromium:\n"
+        + "".join(f"    {line}\n" for line in ours)
+        + "  corscheck:\n"
+        + "".join(f"    {line}\n" for line in theirs)
+    ]
 
 
 def _response_differences(observed: Observation, result: Any) -> list[str]:
@@ -145,5 +158,7 @@ def _cache_differences(observed: Observation, result: Any) -> list[str]:
     if chromium_cached == corscheck_cached:
         return []
     seconds = cache.chromium_seconds if cache else None
-    return [f"preflight cache: Chromium {'reused' if chromium_cached else 'did not reuse'} the preflight,"
-            f" corscheck says chromium_seconds={seconds}"]
+    return [
+        f"preflight cache: Chromium {'reused' if chromium_cached else 'did not reuse'} the preflight,"
+        f" corscheck says chromium_seconds={seconds}"
+    ]

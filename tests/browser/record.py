@@ -1,6 +1,6 @@
 """Run every case in headless Chromium and write what it did as JSON.
 
-    python -m tests.browser.record /tmp/chromium-observations.json [case-id-substring ...]
+python -m tests.browser.record /tmp/chromium-observations.json [case-id-substring ...]
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ def main(argv: list[str]) -> int:
         browser = launch(playwright)
         observations = {}
         for case in cases:
-            observations[case.id] = {"category": case.category, "description": case.description,
-                                     **run_in_chromium(browser, server, case).to_json()}
+            observations[case.id] = {
+                "category": case.category,
+                "description": case.description,
+                **run_in_chromium(browser, server, case).to_json(),
+            }
         version = browser.version
         browser.close()
     server.close()

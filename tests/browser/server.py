@@ -16,8 +16,16 @@ from typing import Any
 BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>corscheck browser tests</title>"
 BODY = b"ok"
 CASE_PREFIX = "/c/"
-REASONS = {200: "OK", 204: "No Content", 301: "Moved Permanently", 302: "Found", 303: "See Other",
-           307: "Temporary Redirect", 308: "Permanent Redirect", 404: "Not Found"}
+REASONS = {
+    200: "OK",
+    204: "No Content",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    404: "Not Found",
+}
 ROLES = ("page", "case", "other")
 
 
@@ -39,8 +47,12 @@ class Received:
         return found[0] if found else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"role": self.role, "method": self.method, "path": self.path,
-                "headers": [list(pair) for pair in self.headers]}
+        return {
+            "role": self.role,
+            "method": self.method,
+            "path": self.path,
+            "headers": [list(pair) for pair in self.headers],
+        }
 
 
 @dataclass
@@ -149,7 +161,7 @@ def _split_case_path(path: str) -> tuple[str | None, str]:
     path = path.split("?", 1)[0]
     if not path.startswith(CASE_PREFIX):
         return None, path
-    case_id, _, rest = path[len(CASE_PREFIX):].partition("/")
+    case_id, _, rest = path[len(CASE_PREFIX) :].partition("/")
     return case_id, "/" + rest
 
 

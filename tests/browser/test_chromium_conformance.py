@@ -27,8 +27,10 @@ _MISSING = _missing_requirement()
 if _MISSING is not None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"browser conformance suite cannot run in CI: {_MISSING}", pytrace=False)
-    pytest.skip(f"{_MISSING}; enable with: apt-get install chromium && pip install -e '.[test]'",
-                allow_module_level=True)
+    pytest.skip(
+        f"{_MISSING}; enable with: apt-get install chromium && pip install -e '.[test]'",
+        allow_module_level=True,
+    )
 
 from tests.browser.compare import differences, run_corscheck  # noqa: E402
 
