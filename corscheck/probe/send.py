@@ -128,9 +128,8 @@ def run_check(
 ) -> CheckResult:
     """Check one request against a live URL, or an in-process app through ``transport``.
 
-    ``transport`` may be an ``httpx.WSGITransport`` or an ``httpx.ASGITransport`` (run on a fresh
-    event loop); build either with ``raise_app_exceptions=False`` so a crashing app is checked as the
-    500 response a browser would see.
+    Build the transport of an ASGI or WSGI app with ``app_transport(app)``: a crashing app is then
+    checked as the 500 response a browser would see. ASGI apps run on a fresh event loop.
     """
     if isinstance(transport, httpx.AsyncBaseTransport):
         # asyncio costs ~35 ms to import: only in-process ASGI apps load it.
