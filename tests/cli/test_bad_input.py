@@ -166,6 +166,14 @@ VALID_CHECK = f'[[check]]\nname = "api"\nurl = "{URL}"\norigin = "{PAGE}"\n'
         (VALID_CHECK + "expose = 3\n", "'expose'"),
         ("[surprise]\n", "'surprise'"),
         ("check = 3\n", "'check'"),
+        pytest.param(
+            VALID_CHECK.replace("http://", "http://user:pw@"),
+            "'url'",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="config: a URL with user:pw@ passes validation; the engine then crashes run",
+            ),
+        ),
     ],
 )
 def test_run_with_invalid_config(tmp_path, text, names):
