@@ -133,3 +133,11 @@ def test_http_1_0_response_without_content_length(hostile):
 def test_server_that_closes_without_a_response(hostile):
     server = hostile(lambda conn: conn.read_head() and conn.sock.close())
     assert_unreachable(server.url("/api"), "127.0.0.1")
+
+
+def test_unknown_host_is_unreachable():
+    # .invalid never resolves (RFC 6761); a resolver that cannot answer at all hits the deadline instead.
+    outcome = check("http://corscheck-fault.invalid/api", "--timeout", "3")
+    line = assert_one_line_error(outcome, 3, "corscheck-fault.invalid")
+    assert "resolve" in line or "within 3 s" in line
+    assert outcome.elapsed < 3 + SLACK
