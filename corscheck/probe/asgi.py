@@ -9,12 +9,24 @@ import httpx
 
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.probe.clients import HEAD_KEY, keep_head
 from corscheck.probe.failures import network_failure
 from corscheck.probe.send import SEND_ERRORS, head_of, timed_out, to_httpx
 
 
+async def _keep_head(response: httpx.Response) -> None:
+    keep_head(response)
+
+
 async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeout: float) -> ResponseHead:
-    response = await client.send(to_httpx(planned, timeout), stream=True)
+    request = to_httpx(planned, timeout)
+    try:
+        response = await client.send(request, stream=True)
+    except (httpx.RemoteProtocolError, httpx.InvalidURL):
+        received = request.extensions.get(HEAD_KEY)  # an unparsable Location: see keep_head
+        if received is None:
+            raise
+        response = received
     try:
         return head_of(response)
     finally:
@@ -27,7 +39,9 @@ async def run_check_async(
     """Check one request against an in-process ASGI app, within ``timeout`` seconds in all."""
     exchange = Exchange(spec)
     deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client:
+    async with httpx.AsyncClient(
+        transport=transport, follow_redirects=False, trust_env=False, event_hooks={"response": [_keep_head]}
+    ) as client:
         while (planned := exchange.next_request()) is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -79,3 +79,21 @@ def test_redirect_to_malformed_url_is_a_network_error(hostile, location):
     assert document["verdict"] == "error"
     assert document["findings"][0]["code"] == "CORS-NETWORK-FAILURE"
     assert len(server.heads) == 1
+
+
+def test_in_process_asgi_app_with_an_unparsable_location():
+    """The async path too: httpx's own Location parsing must not pre-empt the engine's."""
+    from corscheck.core.model import RequestSpec
+    from corscheck.probe import app_transport, run_check
+
+    async def app(scope, receive, send):
+        headers = [(b"access-control-allow-origin", b"*"), (b"location", b"http://a:b:c/")]
+        await send({"type": "http.response.start", "status": 302, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    result = run_check(
+        RequestSpec("http://testserver/x", "https://app.example"), transport=app_transport(app)
+    )
+    assert result.verdict == "error"
+    assert result.findings[0].code == "CORS-NETWORK-FAILURE"
+    assert result.failure is not None and result.failure.kind == "redirect"
