@@ -134,9 +134,16 @@ def run_check(
     if isinstance(transport, httpx.AsyncBaseTransport):
         # asyncio costs ~35 ms to import: only in-process ASGI apps load it.
         import asyncio
+        from concurrent.futures import ThreadPoolExecutor
 
         from corscheck.probe.asgi import run_check_async
 
-        return asyncio.run(run_check_async(spec, timeout=min(timeout, MAX_TIMEOUT), transport=transport))
+        def check_on_a_new_loop() -> CheckResult:
+            return asyncio.run(run_check_async(spec, timeout=min(timeout, MAX_TIMEOUT), transport=transport))
+
+        # A thread of its own: the caller's thread may already run an event loop (Jupyter, Playwright's
+        # sync API), where asyncio.run() refuses to start another.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(check_on_a_new_loop).result()
     with Probe(timeout=timeout, verify=verify, transport=transport) as probe:
         return probe.check(spec)

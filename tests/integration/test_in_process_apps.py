@@ -1,5 +1,7 @@
 """In-process WSGI and ASGI apps through httpx transports: the same checks, no sockets."""
 
+import asyncio
+
 import httpx
 
 from corscheck.core.model import RequestSpec, Verdict
@@ -72,3 +74,12 @@ def test_asgi_crash_is_checked_as_a_500():
     result = run_check(RequestSpec("http://testserver/crash", PAGE), transport=asgi_transport())
     assert result.verdict is Verdict.BLOCKED
     assert result.actual.response.status == 500
+
+
+def test_asgi_check_works_inside_a_running_event_loop():
+    async def caller_with_a_loop():
+        return run_check(
+            RequestSpec("http://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport()
+        )
+
+    assert asyncio.run(caller_with_a_loop()).verdict is Verdict.ALLOWED
