@@ -1,14 +1,16 @@
-"""Let h11 read header values the way Chromium does.
+"""Let h11 read a response head the way Chromium does.
 
-h11 rejects a response whose header values contain bytes such as VT (0x0B) or FF (0x0C). Chromium
-keeps those lines and judges the values (an allow-origin ending in VT is "not equal to the supplied
-origin"), so corscheck must see them too. h11 has no option for this; widening its one header-line
-pattern is the smallest change that does it. Names must still be tokens, values still end at CR/LF.
+h11 rejects a response whose header values contain bytes such as VT (0x0B) or FF (0x0C), and fails
+the whole response on one malformed header line. Chromium keeps such values and judges them (an
+allow-origin ending in VT is "not equal to the supplied origin"), and skips lines it cannot parse
+(net/http/http_util.cc, HeadersIterator), so corscheck must do the same. h11 has no option for
+this; replacing its header-line decoder is the smallest change that does it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 import h11._readers
 import httpcore._sync.http11
@@ -19,10 +21,39 @@ import httpcore._sync.http11
 CHROMIUM_MAX_HEADERS_SIZE = 256 * 1024
 
 _TOKEN = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
-LENIENT_HEADER_LINE = re.compile(rb"(?P<field_name>" + _TOKEN + rb"):[ \t]*(?P<field_value>[^\r\n]*?)[ \t]*")
+_NAME = re.compile(_TOKEN)
+_WHITESPACE = b" \t"
+
+
+def _unfold(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Join each continuation line to the line before with one space (HttpUtil::AssembleRawHeaders).
+
+    A continuation of the status line (a first header line starting with a space) is lost with it.
+    """
+    last: bytearray | None = None
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):
+            if last is not None:
+                last += b" " + line.lstrip(_WHITESPACE)
+            continue
+        if last is not None:
+            yield bytes(last)
+        last = bytearray(line)
+    if last is not None:
+        yield bytes(last)
+
+
+def decode_header_lines(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]:
+    """(name, value) pairs as Chromium keeps them: spaces around the name and value trimmed, lines
+    without a colon or with a name that is not a token skipped (Chromium 156 verified)."""
+    for line in _unfold(lines):
+        name, colon, value = line.partition(b":")
+        name = name.rstrip(_WHITESPACE)
+        if colon and _NAME.fullmatch(name):
+            yield name, value.strip(_WHITESPACE)
 
 
 def install() -> None:
-    """Replace h11's header-line pattern and httpcore's head size limit (idempotent)."""
-    h11._readers.header_field_re = LENIENT_HEADER_LINE
+    """Replace h11's header-line decoder and httpcore's head size limit (idempotent)."""
+    h11._readers._decode_header_lines = decode_header_lines
     httpcore._sync.http11.HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE = CHROMIUM_MAX_HEADERS_SIZE

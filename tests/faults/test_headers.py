@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from corscheck.core.engine import Exchange
 from corscheck.core.model import RequestSpec, ResponseHead
 from corscheck.report import RenderOptions, reporter
@@ -95,3 +97,23 @@ def test_control_bytes_in_header_values_do_not_reach_the_terminal(hostile):
         assert outcome.exit_code in (1, 3), outcome
         assert "\x1b" not in outcome.stdout + outcome.stderr
         assert "\x07" not in outcome.stdout + outcome.stderr
+
+
+# What Chromium 156 does with each of these was checked in the browser: a line it cannot parse is
+# skipped, never fatal to the response.
+@pytest.mark.parametrize(
+    ("lines", "verdict"),
+    [
+        ((b"Access-Control-Allow-Origin : *",), "allowed"),  # spaces before the colon are trimmed
+        ((b"Bad Name: x", b"Access-Control-Allow-Origin: *"), "allowed"),  # a non-token name: skipped
+        ((b"no colon here", b"Access-Control-Allow-Origin: *"), "allowed"),  # no colon: skipped
+        ((b" Access-Control-Allow-Origin: *",), "blocked"),  # continues the status line: lost
+        ((b"Access-Control-Allow-Origin: *\x0b",), "blocked"),  # VT is not whitespace: kept, mismatch
+    ],
+    ids=["space-before-colon", "bad-name", "no-colon", "continued-status-line", "trailing-vt"],
+)
+def test_malformed_header_lines_are_read_as_chromium_reads_them(hostile, lines, verdict):
+    server = hostile(answer_each(_response(*lines)))
+    outcome = check(server.url("/api"), "--json")
+    assert outcome.exit_code == (0 if verdict == "allowed" else 1), outcome
+    assert outcome.json()["verdict"] == verdict
