@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from corscheck import __version__
-from corscheck.cli import check, demo, rules, run
+from corscheck.cli import check, demo, explain, rules, run
 from corscheck.exitcodes import ExitCode
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.command(no_args_is_help=True)(check.check)
 app.command()(rules.rules)
 app.command()(run.run)
 app.command()(demo.demo)
+app.command(no_args_is_help=True)(explain.explain)
 
 
 def _print_version(value: bool) -> None:
