@@ -108,12 +108,33 @@ def test_timeout_bounds_the_whole_check_not_each_request(hostile):
 
 @pytest.mark.parametrize(
     "status_line",
-    [b"HTTP/1.1 abc Nope\r\n", b"SMTP 220 mail.example\r\n", b"HTTP/1.1 2000 OK\r\n", b"\x00\x01\x02\r\n"],
-    ids=["non-numeric", "not-http", "four-digit", "binary"],
+    [b"SMTP 220 mail.example\r\n", b"\x00\x01\x02\r\n"],
+    ids=["not-http", "binary"],
 )
-def test_malformed_status_line(hostile, status_line):
+def test_status_line_that_is_not_http(hostile, status_line):
+    """Chromium 156: net::ERR_INVALID_HTTP_RESPONSE (an HTTP/0.9 reply on a non-default port)."""
     server = hostile(answer_each(status_line + b"Access-Control-Allow-Origin: *\r\n\r\n"))
     assert_unreachable(server.url("/api"), "invalid HTTP response")
+
+
+#: Status lines Chromium 156 reads anyway (checked in the browser), with the status fetch() reports.
+TOLERATED_BY_CHROMIUM = {
+    "non-numeric": (b"HTTP/1.1 abc Nope\r\n", 200),  # no digits: Chromium assumes 200
+    "four-digit": (b"HTTP/1.1 2000 OK\r\n", 2000),
+    "http-2-version": (b"HTTP/2 200\r\n", 200),
+}
+
+
+@pytest.mark.xfail(strict=True, reason="probe: h11 rejects these status lines, Chromium 156 reads them")
+@pytest.mark.parametrize("name", TOLERATED_BY_CHROMIUM)
+def test_status_line_chromium_tolerates(hostile, name):
+    status_line, status = TOLERATED_BY_CHROMIUM[name]
+    server = hostile(
+        answer_each(status_line + b"Access-Control-Allow-Origin: *\r\nContent-Length: 0\r\n\r\n")
+    )
+    outcome = check(server.url("/api"), "--json")
+    assert outcome.exit_code == 0, outcome
+    assert outcome.json()["actual"]["status"] == status
 
 
 def test_http_1_0_response_without_content_length(hostile):
