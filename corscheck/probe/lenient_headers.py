@@ -1,5 +1,8 @@
 """Let h11 read a response head the way Chromium does.
 
+Chromium reads a status line with no status code as 200 and accepts any HTTP version
+(HttpResponseHeaders::ParseStatusLine); h11 fails the response on both.
+
 h11 rejects a response whose header values contain bytes such as VT (0x0B) or FF (0x0C), and fails
 the whole response on one malformed header line. Chromium keeps such values and judges them (an
 allow-origin ending in VT is "not equal to the supplied origin"), and skips lines it cannot parse
@@ -13,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 import h11._readers
+import h11._receivebuffer
 import httpcore._sync.http11
 
 #: Chromium's limit on a response head (net/http/http_stream_parser.cc, kMaxHeaderBufSize); a larger
@@ -22,10 +26,15 @@ CHROMIUM_MAX_HEADERS_SIZE = 256 * 1024
 
 _TOKEN = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
 _NAME = re.compile(_TOKEN)
+#: "HTTP" in any case, any version, then digits (possibly none) and a reason. Anything else is an
+#: HTTP/0.9 reply, which Chromium refuses on a non-default port (ERR_INVALID_HTTP_RESPONSE).
+_STATUS_LINE = re.compile(
+    rb"(?i:HTTP)(?:/(?P<version>[0-9.]*))?[ \t]*(?P<code>[0-9]*)[ \t]*(?P<reason>.*)", re.S
+)
 _WHITESPACE = b" \t"
 
 
-def _unfold(lines: Iterable[bytes]) -> Iterator[bytes]:
+def _unfold(lines: Iterable[bytes | bytearray]) -> Iterator[bytes]:
     """Join each continuation line to the line before with one space (HttpUtil::AssembleRawHeaders).
 
     A continuation of the status line (a first header line starting with a space) is lost with it.
@@ -43,7 +52,7 @@ def _unfold(lines: Iterable[bytes]) -> Iterator[bytes]:
         yield bytes(last)
 
 
-def decode_header_lines(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]:
+def decode_header_lines(lines: Iterable[bytes | bytearray]) -> Iterator[tuple[bytes, bytes]]:
     """(name, value) pairs as Chromium keeps them: spaces around the name and value trimmed, lines
     without a colon or with a name that is not a token skipped (Chromium 156 verified)."""
     for line in _unfold(lines):
@@ -53,7 +62,35 @@ def decode_header_lines(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bytes]]
             yield name, value.strip(_WHITESPACE)
 
 
+def read_response_head(
+    buf: h11._receivebuffer.ReceiveBuffer,
+) -> h11.Response | h11.InformationalResponse | None:
+    """h11's response-head reader with Chromium's status-line and header-line rules."""
+    lines = buf.maybe_extract_lines()
+    if lines is None:
+        if buf.is_next_line_obviously_invalid_request_line():
+            raise h11.LocalProtocolError("illegal status line")
+        return None
+    if not lines:
+        raise h11.LocalProtocolError("no response line received")
+    status_line = bytes(lines[0])
+    match = _STATUS_LINE.fullmatch(status_line)
+    if match is None:
+        raise h11.LocalProtocolError(f"illegal status line: {status_line[:80]!r}")
+    status = int(match["code"]) if match["code"] else 200
+    version = b"1.0" if match["version"] in (b"1.0", b"0.9") else b"1.1"
+    kind = h11.InformationalResponse if status < 200 else h11.Response
+    return kind(
+        headers=list(decode_header_lines(lines[1:])),
+        status_code=status,
+        reason=match["reason"],
+        http_version=version,
+        _parsed=True,
+    )
+
+
 def install() -> None:
-    """Replace h11's header-line decoder and httpcore's head size limit (idempotent)."""
+    """Replace h11's response-head reader and httpcore's head size limit (idempotent)."""
+    h11._readers.READERS[h11.SERVER, h11.SEND_RESPONSE] = read_response_head
     h11._readers._decode_header_lines = decode_header_lines
     httpcore._sync.http11.HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE = CHROMIUM_MAX_HEADERS_SIZE
