@@ -1,0 +1,1 @@
+"""Readers of what a browser already recorded (DevTools copies, HAR files) into plain core data."""
