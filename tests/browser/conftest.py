@@ -1,4 +1,4 @@
-"""Fixtures for the Chromium conformance suite: one case server and one browser per session."""
+"""Fixtures for the Chromium conformance suite: one case server and one browser per run."""
 
 from __future__ import annotations
 
@@ -23,7 +23,10 @@ def case_server() -> Iterator[CaseServer]:
     server.close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, so once per run in practice (one test module uses it). Not session scope: sync
+# Playwright keeps its asyncio loop marked as running in this thread until it stops, and every
+# later test calling asyncio.run() (ASGI apps, run_check_async) would then fail.
+@pytest.fixture(scope="module")
 def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
