@@ -69,7 +69,7 @@ def request_line(request: Received) -> str:
     return " ".join(facts)
 
 
-def differences(case: Case, observed: Observation, run: CorscheckRun) -> list[str]:
+def differences(observed: Observation, run: CorscheckRun) -> list[str]:
     """Every way corscheck's account differs from Chromium's behaviour (empty when they agree)."""
     if rejected_before_sending(observed) or run.input_error is not None:
         return _input_differences(observed, run)

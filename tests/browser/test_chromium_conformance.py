@@ -42,5 +42,5 @@ CASES = load_cases()
 def test_corscheck_agrees_with_chromium(case, chromium, case_server):
     observed = run_in_chromium(chromium, case_server, case)
     corscheck = run_corscheck(case, case_server)
-    problems = differences(case, observed, corscheck)
+    problems = differences(observed, corscheck)
     assert not problems, f"{case.id} ({case.description}):\n" + "\n".join(problems)
