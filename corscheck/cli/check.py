@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
+from corscheck.cli.copied import spec_from_copy
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, RequestSpec
@@ -24,10 +26,11 @@ def parse_header(line: str) -> tuple[str, str]:
 
 def check(
     url: Annotated[
-        str, typer.Argument(help="The URL the page's fetch() requests.", metavar="URL", show_default=False)
-    ],
+        str | None,
+        typer.Argument(help="The URL the page's fetch() requests.", metavar="URL", show_default=False),
+    ] = None,
     origin: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--origin",
             "-o",
@@ -36,7 +39,7 @@ def check(
             metavar="ORIGIN",
             show_default=False,
         ),
-    ],
+    ] = None,
     method: Annotated[
         str, typer.Option("--method", "-X", help="The fetch() method.", metavar="METHOD")
     ] = "GET",
@@ -47,8 +50,14 @@ def check(
         ),
     ] = None,
     credentials: Annotated[
-        Credentials, typer.Option("--credentials", help="fetch()'s credentials mode.", case_sensitive=False)
-    ] = Credentials.SAME_ORIGIN,
+        Credentials | None,
+        typer.Option(
+            "--credentials",
+            help="fetch()'s credentials mode [default: same-origin; include for a copy with cookies].",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     cookie: Annotated[
         str | None,
         typer.Option(
@@ -110,6 +119,24 @@ def check(
         bool,
         typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them."),
     ] = False,
+    from_curl: Annotated[
+        str | None,
+        typer.Option(
+            "--from-curl",
+            help="Check the request of DevTools' Copy as cURL (bash, cmd or Firefox); - reads stdin.",
+            metavar="COMMAND",
+            show_default=False,
+        ),
+    ] = None,
+    from_fetch: Annotated[
+        str | None,
+        typer.Option(
+            "--from-fetch",
+            help="Check the request of DevTools' Copy as fetch (or Node.js); - reads stdin.",
+            metavar="CODE",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check one fetch() as Chromium would.
 
@@ -118,16 +145,24 @@ def check(
     3 target unreachable.
     """
     try:
-        spec = RequestSpec(
-            url=url,
-            origin=origin,
-            method=method,
-            headers=tuple(parse_header(line) for line in header or ()),
-            credentials=credentials,
-            cookie=cookie,
-            expose=tuple(expose or ()),
-            probe_reflection=probe_reflection,
-        )
+        if from_curl is not None or from_fetch is not None:
+            if url is not None or method != "GET" or header or cookie is not None:
+                raise InputError("a --from-curl/--from-fetch copy gives the URL, method, headers and cookies")
+            copied = spec_from_copy(from_curl, from_fetch, origin, credentials)
+            spec = replace(copied, expose=tuple(expose or ()), probe_reflection=probe_reflection)
+        elif url is None or origin is None:
+            raise InputError("check needs a URL and --origin (or --from-curl / --from-fetch)")
+        else:
+            spec = RequestSpec(
+                url=url,
+                origin=origin,
+                method=method,
+                headers=tuple(parse_header(line) for line in header or ()),
+                credentials=credentials or Credentials.SAME_ORIGIN,
+                cookie=cookie,
+                expose=tuple(expose or ()),
+                probe_reflection=probe_reflection,
+            )
         from corscheck.probe import run_check  # httpx loads only when a check runs
 
         result = run_check(spec, timeout=timeout, verify=not insecure)
