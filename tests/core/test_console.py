@@ -268,3 +268,24 @@ def test_every_fix_names_the_value_or_falls_back_to_the_rule():
     found = recognise("Method PATCH is not allowed by Access-Control-Allow-Methods.")
     assert "PATCH" in server_fix(found)
     assert all(code in RULES for code in (found.code,))
+
+
+REAL_CHROMIUM_CODES = {
+    "get-no-acao": "CORS-ORIGIN-MISSING",
+    "post-header-not-allowed": "CORS-HEADER-NOT-ALLOWED",
+    "post-text-multiline-no-acao": "CORS-ORIGIN-MISSING",
+    "get-wildcard-with-credentials": "CORS-WILDCARD-CREDENTIALS",
+    "delete-preflight-404": "CORS-PREFLIGHT-STATUS",
+}
+
+
+@pytest.mark.parametrize("case_id", REAL_CHROMIUM_CODES)
+def test_lines_headless_chromium_printed(case_id):
+    import json
+    from pathlib import Path
+
+    records = json.loads((Path(__file__).parents[1] / "fixtures/devtools/copies.json").read_text())
+    record = next(r for r in records if r["id"] == case_id)
+    found = recognise(record["console"])
+    assert found.code == REAL_CHROMIUM_CODES[case_id]
+    assert (found.url, found.origin) == (record["url"], record["page_origin"])

@@ -1,0 +1,171 @@
+"""HAR reading and offline judging: a real Playwright/Chromium HAR, preflight pairing, bad files."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corscheck.cli import app
+from corscheck.core.errors import InputError
+from corscheck.inputs.har import pair_preflights, read_har
+from corscheck.inputs.har_check import judge_all
+from tests.browser.server import CaseServer
+from tests.inputs.test_devtools_copies import RECORDS
+
+FIXTURES = Path(__file__).parents[1] / "fixtures/devtools"
+HAR_TEXT = (FIXTURES / "chromium.har").read_text()
+BROWSER_ALLOWED = {r["url"]: r["browser_allowed"] for r in RECORDS}
+
+
+def test_real_har_offline_matches_the_browser():
+    verdicts = judge_all(pair_preflights(read_har(HAR_TEXT)))
+    assert {v.spec.url for v in verdicts} == set(BROWSER_ALLOWED)  # the page itself is same-origin
+    for verdict in verdicts:
+        assert (not verdict.failed) == BROWSER_ALLOWED[verdict.spec.url]
+    failed = [v.failed for v in verdicts]
+    assert failed == sorted(failed, reverse=True)  # failed first
+    blocked = [v for v in verdicts if v.failed]
+    assert all(v.result is None and "--live" in v.note for v in blocked)
+
+
+def test_blocked_requests_are_reconstructed_from_provisional_headers():
+    verdicts = {v.spec.url: v for v in judge_all(pair_preflights(read_har(HAR_TEXT)))}
+    record = next(r for r in RECORDS if r["id"] == "post-header-not-allowed")
+    spec = verdicts[record["url"]].spec
+    assert spec.method == "POST" and spec.origin == record["page_origin"]  # from the Referer
+    assert {n.lower() for n, _ in spec.headers} == {"x-trace", "content-type"}
+
+
+#: Blocked only because of credentials, which the provisional headers of a blocked request do not show.
+CREDENTIALS_UNKNOWN = {"get-wildcard-with-credentials"}
+
+
+def test_live_rechecks_the_failed_ones(tmp_path):
+    server = CaseServer()
+    try:
+        text = HAR_TEXT
+        for record in RECORDS:
+            server.register(record["id"], record["routes"])
+            case_origin = record["url"].split("/c/")[0]
+            text = text.replace(case_origin, server.origins["case"]).replace(
+                record["page_origin"], server.origins["page"]
+            )
+        path = tmp_path / "live.har"
+        path.write_text(text)
+        result = CliRunner().invoke(app, ["har", str(path), "--live", "--json"])
+    finally:
+        server.close()
+    rows = {row["url"].split("/c/")[1].split("/")[0]: row for row in json.loads(result.stdout)["requests"]}
+    for record in RECORDS:
+        row = rows[record["id"]]
+        assert row["source"] == "live"
+        if record["id"] in CREDENTIALS_UNKNOWN:
+            continue
+        assert (row["verdict"] == "allowed") == record["browser_allowed"], row
+    assert result.exit_code == 1
+
+
+def chromium_shaped(entries):
+    """A HAR shaped as Chromium's DevTools export writes it (preflights as their own OPTIONS entries)."""
+    return json.dumps(
+        {
+            "log": {
+                "version": "1.2",
+                "pages": [{"id": "page_1", "title": "https://app.example/"}],
+                "entries": entries,
+            }
+        }
+    )
+
+
+def entry(method, url, req, status, resp, failure=None):
+    response = {"status": status, "headers": [{"name": n, "value": v} for n, v in resp]}
+    if failure:
+        response["_failureText"] = failure
+    return {
+        "pageref": "page_1",
+        "request": {"method": method, "url": url, "headers": [{"name": n, "value": v} for n, v in req]},
+        "response": response,
+    }
+
+
+def test_preflight_entries_are_paired_and_judged():
+    text = chromium_shaped(
+        [
+            entry(
+                "OPTIONS",
+                "https://api.example/x",
+                [("Origin", "https://app.example"), ("Access-Control-Request-Method", "PUT")],
+                404,
+                [("Access-Control-Allow-Origin", "https://app.example")],
+            ),
+            entry(
+                "PUT",
+                "https://api.example/x",
+                [("Referer", "https://app.example/")],
+                0,
+                [],
+                "net::ERR_FAILED",
+            ),
+            entry(
+                "OPTIONS",
+                "https://api.example/y",
+                [("Origin", "https://app.example"), ("Access-Control-Request-Method", "DELETE")],
+                204,
+                [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "DELETE")],
+            ),
+            entry(
+                "DELETE",
+                "https://api.example/y",
+                [("Origin", "https://app.example")],
+                200,
+                [("Access-Control-Allow-Origin", "*")],
+            ),
+        ]
+    )
+    requests = pair_preflights(read_har(text))
+    assert [(r.actual.method, r.preflight is not None) for r in requests] == [("PUT", True), ("DELETE", True)]
+    verdicts = judge_all(requests)
+    put, delete = verdicts
+    assert put.failed and put.result is None
+    assert not delete.failed and delete.result.preflight.response.status == 204
+
+
+def test_firefox_keeps_headers_of_a_blocked_response_and_the_engine_judges_them():
+    # Firefox's export keeps the response that CORS then refused.
+    text = json.dumps(
+        {
+            "log": {
+                "entries": [
+                    entry(
+                        "GET",
+                        "https://api.example/z",
+                        [("Origin", "https://app.example")],
+                        200,
+                        [("Access-Control-Allow-Origin", "https://app.example/")],
+                    )
+                ]
+            }
+        }
+    )
+    (verdict,) = judge_all(pair_preflights(read_har(text)))
+    assert verdict.failed and verdict.result.findings[0].code == "CORS-ORIGIN-MISMATCH"
+
+
+@pytest.mark.parametrize(
+    "text", [HAR_TEXT[: len(HAR_TEXT) // 2], "{}", '{"log": {"entries": [{"request": {}}]}}', "[]"]
+)
+def test_truncated_or_invalid_har(text, tmp_path):
+    with pytest.raises(InputError):
+        read_har(text)
+    path = tmp_path / "bad.har"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["har", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "invalid HAR" in result.stderr
+
+
+def test_missing_file_is_exit_2(tmp_path):
+    result = CliRunner().invoke(app, ["har", str(tmp_path / "nope.har")])
+    assert result.exit_code == 2 and "cannot read" in result.stderr
