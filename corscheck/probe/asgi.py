@@ -9,13 +9,13 @@ import httpx
 
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, PlannedRequest, RequestSpec, ResponseHead
-from corscheck.probe.clients import HEAD_KEY, keep_head
+from corscheck.probe.clients import KEPT_RESPONSE, keep_response
 from corscheck.probe.failures import network_failure
 from corscheck.probe.send import SEND_ERRORS, head_of, timed_out, to_httpx
 
 
-async def _keep_head(response: httpx.Response) -> None:
-    keep_head(response)
+async def _keep_response(response: httpx.Response) -> None:
+    keep_response(response)
 
 
 async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeout: float) -> ResponseHead:
@@ -23,7 +23,7 @@ async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeou
     try:
         response = await client.send(request, stream=True)
     except (httpx.RemoteProtocolError, httpx.InvalidURL):
-        received = request.extensions.get(HEAD_KEY)  # an unparsable Location: see keep_head
+        received = request.extensions.get(KEPT_RESPONSE)  # an unparsable Location: see keep_response
         if received is None:
             raise
         response = received
@@ -39,8 +39,9 @@ async def run_check_async(
     """Check one request against an in-process ASGI app, within ``timeout`` seconds in all."""
     exchange = Exchange(spec)
     deadline = time.monotonic() + timeout
+    hooks = {"response": [_keep_response]}
     async with httpx.AsyncClient(
-        transport=transport, follow_redirects=False, trust_env=False, event_hooks={"response": [_keep_head]}
+        transport=transport, follow_redirects=False, trust_env=False, event_hooks=hooks
     ) as client:
         while (planned := exchange.next_request()) is not None:
             remaining = deadline - time.monotonic()

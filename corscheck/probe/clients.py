@@ -6,14 +6,14 @@ import threading
 
 import httpx
 
-#: Where keep_head leaves the response on its request.
-HEAD_KEY = "corscheck.head"
+#: Where keep_response leaves the response on its request.
+KEPT_RESPONSE = "corscheck.kept_response"
 
 
-def keep_head(response: httpx.Response) -> None:
+def keep_response(response: httpx.Response) -> None:
     """Keep the response before httpx parses its Location: even with redirects off, httpx raises on
     a Location it cannot parse, and what such a Location means is for the engine (the browser) to say."""
-    response.request.extensions[HEAD_KEY] = response
+    response.request.extensions[KEPT_RESPONSE] = response
 
 
 class Clients:
@@ -40,7 +40,7 @@ class Clients:
                     verify=self._verify if scheme == "https" else False,
                     follow_redirects=False,
                     trust_env=False,
-                    event_hooks={"response": [keep_head]},
+                    event_hooks={"response": [keep_response]},
                 )
             return client
 

@@ -10,7 +10,7 @@ import httpx
 
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
-from corscheck.probe.clients import HEAD_KEY, Clients
+from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline
 from corscheck.probe.failures import network_failure
 from corscheck.probe.lenient_headers import install as read_headers_like_chromium
@@ -98,7 +98,7 @@ class Probe:
         try:
             response = self._clients.for_url(request.url).send(request, stream=True)
         except (httpx.RemoteProtocolError, httpx.InvalidURL):
-            received = request.extensions.get(HEAD_KEY)  # an unparsable Location: see keep_head
+            received = request.extensions.get(KEPT_RESPONSE)  # an unparsable Location: see keep_response
             if received is None:
                 raise
             response = received
