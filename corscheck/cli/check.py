@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from corscheck.cli.copied import spec_from_copy
+from corscheck.cli.fix import FixFramework, print_fix
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, RequestSpec
@@ -128,6 +129,15 @@ def check(
             show_default=False,
         ),
     ] = None,
+    fix_for: Annotated[
+        FixFramework | None,
+        typer.Option(
+            "--fix-for",
+            help="Also print the server configuration that lets this request through.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
     from_fetch: Annotated[
         str | None,
         typer.Option(
@@ -180,6 +190,8 @@ def check(
         sys.stdout.write(reporter("json")(result, options))
     elif quiet <= verbose and code is not ExitCode.UNREACHABLE:
         sys.stdout.write(reporter("text")(result, options))
+    if fix_for is not None and code is not ExitCode.UNREACHABLE:
+        print_fix(fix_for.value, result, options, to_stderr=json_output)
     if code is ExitCode.UNREACHABLE and result.failure is not None:
         fail(f"cannot reach {result.failure.url}: {result.failure.message}", code)
     if result.failure is not None and result.failure.kind == "redirect":

@@ -1,0 +1,24 @@
+"""--fix-for: print the framework configuration that would make the checked request pass."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+
+from corscheck.core.model import CheckResult
+from corscheck.fixes import FRAMEWORKS, fix_for
+from corscheck.report import RenderOptions
+
+FixFramework = StrEnum("FixFramework", {name.replace("-", "_").upper(): name for name in FRAMEWORKS})  # type: ignore[misc]
+
+
+def print_fix(framework: str, result: CheckResult, options: RenderOptions, *, to_stderr: bool) -> None:
+    """The snippet after the report (on stderr under --json, so stdout stays one JSON document)."""
+    from corscheck.report.snippet import highlight
+
+    _, lexer = FRAMEWORKS[framework]
+    code = highlight(
+        fix_for(framework, result), lexer, color=options.color and not to_stderr, width=options.width
+    )
+    stream = sys.stderr if to_stderr else sys.stdout
+    stream.write(f"\nServer configuration for {framework} that lets this request through:\n\n{code}")

@@ -1,0 +1,218 @@
+"""Server CORS configuration, per framework, that lets one checked request through (pure text)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from corscheck.core.model import CheckResult, Credentials
+from corscheck.core.request import SAFELISTED_METHODS, prepare_headers, unsafe_header_names
+
+#: Seconds a browser may cache the preflight: within every engine's cap (Safari's is 600).
+MAX_AGE = 600
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    """What the server must allow for this request, and nothing more."""
+
+    origin: str
+    #: Methods that need listing (the simple GET, HEAD and POST never do); exact case, as fetch() sends.
+    methods: tuple[str, ...]
+    #: CORS-unsafe request header names, lower-case.
+    headers: tuple[str, ...]
+    credentials: bool
+    #: Response headers JavaScript must read, lower-case.
+    expose: tuple[str, ...]
+    max_age: int = MAX_AGE
+
+    @property
+    def all_methods(self) -> tuple[str, ...]:
+        """Methods to configure where a framework's list also governs simple requests."""
+        return self.methods or ("GET", "HEAD", "POST")
+
+
+def policy_for(result: CheckResult) -> CorsPolicy:
+    """The narrowest policy under which the browser would allow this exact request."""
+    spec = result.spec
+    method = result.method
+    names = unsafe_header_names(prepare_headers(spec.headers).sent)
+    return CorsPolicy(
+        origin=spec.origin,
+        methods=() if method in SAFELISTED_METHODS else (method,),
+        headers=tuple(sorted(n.lower() for n in names)),
+        credentials=spec.credentials is Credentials.INCLUDE,
+        expose=tuple(sorted({n.lower() for n in spec.expose})),
+    )
+
+
+def _q(value: str) -> str:
+    """A double-quoted literal valid in JavaScript, Python, Rust and Java for these ASCII values."""
+    return json.dumps(value)
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return ", ".join(_q(v) for v in values)
+
+
+def express(p: CorsPolicy) -> str:
+    lines = [f"  origin: {_q(p.origin)},", f"  methods: [{_list(p.all_methods)}],"]
+    lines.append(f"  allowedHeaders: [{_list(p.headers)}],")
+    if p.expose:
+        lines.append(f"  exposedHeaders: [{_list(p.expose)}],")
+    if p.credentials:
+        lines.append("  credentials: true,")
+    lines.append(f"  maxAge: {p.max_age},")
+    return 'const cors = require("cors");\n\napp.use(cors({\n' + "\n".join(lines) + "\n}));\n"
+
+
+def _rust_method(method: str) -> str:
+    standard = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE")
+    return f"Method::{method}" if method in standard else f"Method::from_bytes(b{_q(method)}).unwrap()"
+
+
+def _rust_names(names: tuple[str, ...]) -> str:
+    return ", ".join(f"HeaderName::from_static({_q(n)})" for n in names)
+
+
+def tower_http(p: CorsPolicy) -> str:
+    chain = [
+        f"    .allow_origin(HeaderValue::from_static({_q(p.origin)}))",
+        f"    .allow_methods([{', '.join(_rust_method(m) for m in p.all_methods)}])",
+    ]
+    if p.headers:
+        chain.append(f"    .allow_headers([{_rust_names(p.headers)}])")
+    if p.credentials:
+        chain.append("    .allow_credentials(true)")
+    if p.expose:
+        chain.append(f"    .expose_headers([{_rust_names(p.expose)}])")
+    chain.append(f"    .max_age(Duration::from_secs({p.max_age}));")
+    return (
+        "use std::time::Duration;\n"
+        "use http::{header::HeaderName, HeaderValue, Method};\n"
+        "use tower_http::cors::CorsLayer;\n\n"
+        "let cors = CorsLayer::new()\n" + "\n".join(chain) + "\n// app = app.layer(cors);\n"
+    )
+
+
+def _cors_middleware(p: CorsPolicy, module: str) -> str:
+    args = [
+        "    CORSMiddleware,",
+        f"    allow_origins=[{_list((p.origin,))}],",
+        f"    allow_methods=[{_list(p.all_methods)}],",
+        f"    allow_headers=[{_list(p.headers)}],",
+    ]
+    if p.credentials:
+        args.append("    allow_credentials=True,")
+    if p.expose:
+        args.append(f"    expose_headers=[{_list(p.expose)}],")
+    args.append(f"    max_age={p.max_age},")
+    return f"from {module} import CORSMiddleware\n\napp.add_middleware(\n" + "\n".join(args) + "\n)\n"
+
+
+def starlette(p: CorsPolicy) -> str:
+    return _cors_middleware(p, "starlette.middleware.cors")
+
+
+def fastapi(p: CorsPolicy) -> str:
+    return _cors_middleware(p, "fastapi.middleware.cors")
+
+
+def flask(p: CorsPolicy) -> str:
+    args = [
+        f"    origins=[{_list((p.origin,))}],",
+        f"    methods=[{_list(p.all_methods)}],",
+        f"    allow_headers=[{_list(p.headers)}],",
+    ]
+    if p.expose:
+        args.append(f"    expose_headers=[{_list(p.expose)}],")
+    if p.credentials:
+        args.append("    supports_credentials=True,")
+    args.append(f"    max_age={p.max_age},")
+    return "from flask_cors import CORS\n\nCORS(\n    app,\n" + "\n".join(args) + "\n)\n"
+
+
+def django(p: CorsPolicy) -> str:
+    lines = [
+        "# settings.py (django-cors-headers)",
+        'INSTALLED_APPS += ["corsheaders"]',
+        'MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")',
+        f"CORS_ALLOWED_ORIGINS = [{_list((p.origin,))}]",
+        f"CORS_ALLOW_METHODS = [{_list(p.all_methods)}]",
+        f"CORS_ALLOW_HEADERS = [{_list(p.headers)}]",
+    ]
+    if p.credentials:
+        lines.append("CORS_ALLOW_CREDENTIALS = True")
+    if p.expose:
+        lines.append(f"CORS_EXPOSE_HEADERS = [{_list(p.expose)}]")
+    lines.append(f"CORS_PREFLIGHT_MAX_AGE = {p.max_age}")
+    return "\n".join(lines) + "\n"
+
+
+def nginx(p: CorsPolicy) -> str:
+    def add(name: str, value: str) -> str:
+        return f'add_header {name} "{value}" always;'
+
+    common = [add("Access-Control-Allow-Origin", p.origin), add("Vary", "Origin")]
+    if p.credentials:
+        common.append(add("Access-Control-Allow-Credentials", "true"))
+    preflight = [*common, add("Access-Control-Allow-Methods", ", ".join(p.all_methods))]
+    if p.headers:
+        preflight.append(add("Access-Control-Allow-Headers", ", ".join(p.headers)))
+    preflight.append(add("Access-Control-Max-Age", str(p.max_age)))
+    actual = list(common)
+    if p.expose:
+        actual.append(add("Access-Control-Expose-Headers", ", ".join(p.expose)))
+    # add_header in an `if` replaces the location's add_header lines, so each branch lists all it needs.
+    return (
+        "location / {\n"
+        "    if ($request_method = OPTIONS) {\n"
+        + "".join(f"        {line}\n" for line in preflight)
+        + "        return 204;\n    }\n"
+        + "".join(f"    {line}\n" for line in actual)
+        + "    # proxy_pass http://backend;  (your existing handler)\n}\n"
+    )
+
+
+def spring(p: CorsPolicy) -> str:
+    chain = [
+        f"            .allowedOrigins({_q(p.origin)})",
+        f"            .allowedMethods({_list(p.all_methods)})",
+    ]
+    if p.headers:
+        chain.append(f"            .allowedHeaders({_list(p.headers)})")
+    if p.expose:
+        chain.append(f"            .exposedHeaders({_list(p.expose)})")
+    if p.credentials:
+        chain.append("            .allowCredentials(true)")
+    chain.append(f"            .maxAge({p.max_age});")
+    return (
+        "import org.springframework.context.annotation.Configuration;\n"
+        "import org.springframework.web.servlet.config.annotation.CorsRegistry;\n"
+        "import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;\n\n"
+        "@Configuration\n"
+        "public class CorsConfig implements WebMvcConfigurer {\n"
+        "    @Override\n"
+        "    public void addCorsMappings(CorsRegistry registry) {\n"
+        '        registry.addMapping("/**")\n' + "\n".join(chain) + "\n    }\n}\n"
+    )
+
+
+#: Framework name -> (snippet generator, the lexer name for highlighting).
+FRAMEWORKS: dict[str, tuple[Callable[[CorsPolicy], str], str]] = {
+    "express": (express, "javascript"),
+    "tower-http": (tower_http, "rust"),
+    "fastapi": (fastapi, "python"),
+    "starlette": (starlette, "python"),
+    "flask": (flask, "python"),
+    "django": (django, "python"),
+    "nginx": (nginx, "nginx"),
+    "spring": (spring, "java"),
+}
+
+
+def fix_for(framework: str, result: CheckResult) -> str:
+    """The configuration snippet for ``framework`` that makes this request pass."""
+    generate, _ = FRAMEWORKS[framework]
+    return generate(policy_for(result))

@@ -1,0 +1,92 @@
+"""--fix-for: each framework's real server, configured with the printed snippet, now lets the request through."""
+
+import json
+from contextlib import contextmanager
+
+import pytest
+from typer.testing import CliRunner
+
+from corscheck.cli import app
+from corscheck.core.model import Credentials, RequestSpec, Verdict
+from corscheck.fixes import FRAMEWORKS, fix_for
+from corscheck.probe import run_check
+from tests.browser.server import CaseServer
+from tests.fixes.servers import SERVERS
+
+ORIGIN = "https://app.example"
+#: A request that needs everything: a preflight for PUT and two unsafe headers, credentials, an exposed header.
+DEMANDING = {
+    "origin": ORIGIN,
+    "method": "PUT",
+    "headers": (("Authorization", "Bearer t"), ("X-Api-Key", "k"), ("Content-Type", "application/json")),
+    "credentials": Credentials.INCLUDE,
+    "cookie": "sid=1",
+    "expose": ("X-Total-Count",),
+    "probe_reflection": False,
+}
+SIMPLE = {"origin": ORIGIN, "expose": ("X-Total-Count",), "probe_reflection": False}
+
+
+@contextmanager
+def _bare_server():
+    """A server with no CORS at all."""
+    server = CaseServer()
+    server.register("bare", {"/items": {"*": {"status": 200, "headers": []}}})
+    try:
+        yield server.origins["case"] + "/c/bare/items"
+    finally:
+        server.close()
+
+
+def blocked_result(request):
+    """What corscheck concluded against the bare server: the input --fix-for works from."""
+    with _bare_server() as url:
+        return run_check(RequestSpec(url=url, **request), timeout=5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("request_kind", ["demanding", "simple"])
+@pytest.mark.parametrize("framework", SERVERS)
+def test_snippet_makes_the_real_server_pass(framework, request_kind):
+    request = DEMANDING if request_kind == "demanding" else SIMPLE
+    before = blocked_result(request)
+    assert before.verdict is Verdict.BLOCKED
+    snippet = fix_for(framework, before)
+    with SERVERS[framework](snippet) as url:
+        after = run_check(RequestSpec(url=url, **request), timeout=5)
+    assert after.verdict is Verdict.ALLOWED, [f.message for f in after.findings]
+    assert after.unreadable_expose == ()
+
+
+def test_every_framework_has_a_snippet_naming_the_request():
+    before = blocked_result(DEMANDING)
+    for framework in FRAMEWORKS:
+        snippet = fix_for(framework, before)
+        assert (
+            ORIGIN in snippet and "PUT" in snippet and "x-api-key" in snippet and "x-total-count" in snippet
+        ), framework
+
+
+def test_non_standard_method_keeps_its_case_in_rust():
+    before = blocked_result({**SIMPLE, "method": "patch"})
+    assert 'Method::from_bytes(b"patch")' in fix_for("tower-http", before)
+    assert 'methods: ["patch"]' in fix_for("express", before)
+
+
+def test_cli_prints_the_snippet_and_keeps_json_pure():
+    with _bare_server() as url:
+        text = CliRunner().invoke(
+            app, ["check", url, "-o", ORIGIN, "--no-probe-reflection", "--fix-for", "fastapi"]
+        )
+        as_json = CliRunner().invoke(
+            app, ["check", url, "-o", ORIGIN, "--no-probe-reflection", "--json", "--fix-for", "nginx"]
+        )
+    assert text.exit_code == 1
+    assert "from fastapi.middleware.cors import CORSMiddleware" in text.stdout
+    assert json.loads(as_json.stdout)["verdict"] == "blocked"
+    assert "add_header Access-Control-Allow-Origin" in as_json.stderr
+
+
+def test_unknown_framework_is_a_usage_error():
+    result = CliRunner().invoke(app, ["check", "http://127.0.0.1:9/", "-o", ORIGIN, "--fix-for", "rails"])
+    assert result.exit_code == 2
