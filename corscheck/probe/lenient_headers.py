@@ -1,13 +1,11 @@
-"""Let h11 read a response head the way Chromium does.
+"""Let h11 read a response head the way Chromium does (each rule below checked in Chromium 156).
 
-Chromium reads a status line with no status code as 200 and accepts any HTTP version
-(HttpResponseHeaders::ParseStatusLine); h11 fails the response on both.
-
-h11 rejects a response whose header values contain bytes such as VT (0x0B) or FF (0x0C), and fails
-the whole response on one malformed header line. Chromium keeps such values and judges them (an
-allow-origin ending in VT is "not equal to the supplied origin"), and skips lines it cannot parse
-(net/http/http_util.cc, HeadersIterator), so corscheck must do the same. h11 has no option for
-this; replacing its header-line decoder is the smallest change that does it.
+h11 fails the whole response on a status line without digits, an unknown HTTP version, a header
+value with VT (0x0B) or FF (0x0C), or one malformed header line. Chromium reads such a status as 200
+and any version (HttpResponseHeaders::ParseStatusLine), keeps such values and judges them (an
+allow-origin ending in VT is "not equal to the supplied origin"), and skips the lines it cannot
+parse (net/http/http_util.cc, HeadersIterator). h11 has no options for this; replacing its
+response-head reader is the smallest change that does it.
 """
 
 from __future__ import annotations
