@@ -55,7 +55,7 @@ def _entry(raw: Any, pages: dict[str, str]) -> HarEntry:
         request, response = raw["request"], raw["response"]
         method, url = str(request["method"]), str(request["url"])
         status = int(response["status"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: "status": Infinity
         raise InputError(
             "invalid HAR: an entry lacks request.method, request.url or response.status"
         ) from None
@@ -82,10 +82,12 @@ def read_har(text: str) -> list[HarEntry]:
         entries, pages = data["log"]["entries"], data["log"].get("pages", [])
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid HAR: not JSON ({exc.msg} at line {exc.lineno})") from None
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         raise InputError("invalid HAR: no log.entries") from None
     if not isinstance(entries, list):
         raise InputError("invalid HAR: log.entries is not a list")
+    if not isinstance(pages, list):
+        raise InputError("invalid HAR: log.pages is not a list")
     titles = {str(p.get("id")): str(p.get("title", "")) for p in pages if isinstance(p, dict)}
     page_urls = {pid: title for pid, title in titles.items() if title.startswith(("http://", "https://"))}
     return [_entry(raw, page_urls) for raw in entries]

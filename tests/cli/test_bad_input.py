@@ -261,7 +261,6 @@ def test_bad_har_file(tmp_path, content, names):
     assert_bad_input("har", str(path), names=names)
 
 
-@pytest.mark.xfail(strict=True, reason="inputs/har.py: a null log.pages escapes as TypeError (exit 101)")
 def test_har_with_null_pages(tmp_path):
     path = tmp_path / "page.har"
     path.write_text('{"log": {"entries": [], "pages": null}}')

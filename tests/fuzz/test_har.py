@@ -99,7 +99,6 @@ KNOWN_CRASHES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="inputs/har.py: TypeError / OverflowError escape read_har")
 @pytest.mark.parametrize("name", KNOWN_CRASHES)
 def test_har_known_crashes_are_input_errors(name):
     with pytest.raises(InputError):
