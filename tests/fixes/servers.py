@@ -180,9 +180,24 @@ def _port() -> int:
     return port
 
 
+def _install_express() -> bool:
+    """express and cors from the npm registry into NPM_DIR, once; False when that is not possible."""
+    if (NPM_DIR / "node_modules/cors").is_dir():
+        return True
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        return False
+    NPM_DIR.mkdir(parents=True, exist_ok=True)
+    command = ["npm", "install", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", "express", "cors"]
+    try:
+        subprocess.run(command, capture_output=True, timeout=180, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return (NPM_DIR / "node_modules/cors").is_dir()
+
+
 @contextmanager
 def express(snippet: str) -> Iterator[str]:
-    if shutil.which("node") is None or not (NPM_DIR / "node_modules/cors").is_dir():
+    if not _install_express():
         pytest.skip(f"express/cors not installed: npm install --prefix {NPM_DIR} express cors")
     port = _port()
     script = NPM_DIR / "fix_server.js"
