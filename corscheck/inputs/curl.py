@@ -48,6 +48,9 @@ def parse_curl(text: str) -> CopiedRequest:
     for word in rest:
         if word in _IGNORED:
             continue
+        if word in ("-I", "--head"):  # Firefox copies a HEAD request this way
+            method = method or "HEAD"
+            continue
         if word in _WITH_VALUE:
             value = next(rest, None)
             if value is None:

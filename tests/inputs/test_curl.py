@@ -47,6 +47,10 @@ def test_cmd_words_undo_devtools_escaping():
     ]
 
 
+def test_head_flag_is_a_head_request():
+    assert parse_curl("curl 'https://a.example/' -I -H 'Origin: https://b.example'").method == "HEAD"
+
+
 def test_url_glob_escapes_are_undone_and_body_makes_post():
     copied = parse_curl("curl 'https://a.example/q?ids=\\[1,2\\]' --data-raw 'x=1'")
     assert copied.url == "https://a.example/q?ids=[1,2]"
