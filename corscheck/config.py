@@ -12,8 +12,8 @@ from urllib.parse import urljoin
 
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, RequestSpec, Verdict
-from corscheck.core.origin import parse_origin, parse_url
-from corscheck.core.request import normalise_method, prepare_headers
+from corscheck.core.origin import parse_fetch_url, parse_origin, parse_url
+from corscheck.core.request import check_header_value, normalise_method, prepare_headers
 
 CONFIG_NAMES = ("corscheck.toml", "pyproject.toml")
 #: Keys a [[check]] may set; [defaults] may set the same ones (except name) plus base_url.
@@ -115,6 +115,11 @@ def _expand(
     cookie = merged.get("cookie")
     if cookie is not None and not isinstance(cookie, str):
         raise fail("cookie", "must be a string")
+    if cookie is not None:
+        try:
+            check_header_value("Cookie", cookie)
+        except InputError as err:
+            raise fail("cookie", str(err)) from None
 
     cases = []
     for url, origin, method in itertools.product(urls, origins, methods):
@@ -125,7 +130,7 @@ def _expand(
         else:
             full_url = url
         for key, check, value in (
-            ("url", parse_url, full_url),
+            ("url", parse_fetch_url, full_url),
             ("origin", parse_origin, origin),
             ("method", normalise_method, method),
         ):

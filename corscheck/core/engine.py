@@ -13,7 +13,6 @@ from __future__ import annotations
 from corscheck import __version__
 from corscheck.core import lint
 from corscheck.core.access import ACAO, cors_check
-from corscheck.core.errors import InputError
 from corscheck.core.explain import blocking_finding
 from corscheck.core.exposure import Exposure, cors_exposure, same_origin_exposure
 from corscheck.core.headers import combined
@@ -39,13 +38,20 @@ from corscheck.core.origin import (
     Origin,
     Url,
     is_potentially_trustworthy,
+    parse_fetch_url,
     parse_origin,
-    parse_url,
     site_relation,
 )
 from corscheck.core.preflight import check_preflight, preflight_headers
-from corscheck.core.redirects import RedirectFailure, RedirectState, follow, location_of
+from corscheck.core.redirects import (
+    DROPPED_ON_CROSS_ORIGIN_HOP,
+    RedirectFailure,
+    RedirectState,
+    follow,
+    location_of,
+)
 from corscheck.core.request import (
+    check_header_value,
     needs_preflight,
     normalise_method,
     prepare_headers,
@@ -69,10 +75,10 @@ class Exchange:
     def __init__(self, spec: RequestSpec) -> None:
         self.spec = spec
         self._page: Origin = parse_origin(spec.origin)
-        url = parse_url(spec.url)
-        if url.has_credentials:
-            raise InputError(f"URL {spec.url!r} contains a user name or password: fetch() throws a TypeError")
+        url = parse_fetch_url(spec.url)
         method = self._method = normalise_method(spec.method)
+        if spec.cookie is not None:
+            check_header_value("Cookie", spec.cookie)
         prepared = prepare_headers(spec.headers)
         self._include = spec.credentials is Credentials.INCLUDE
         self._sent_headers = prepared.sent
@@ -343,10 +349,25 @@ class Exchange:
             self._stop_redirect(outcome, request, head)
             return
         self._hops.append(Hop(state.url.text, outcome.url.text, head.status))
+        self._note_dropped_headers(state, outcome)
         self._state = outcome
         relation = site_relation(self._page, outcome.url.origin)
         self._site = max(self._site, relation, key=_SITE_ORDER.index)
         self._pending = self._plan_for_current_url()
+
+    def _note_dropped_headers(self, before: RedirectState, after: RedirectState) -> None:
+        kept = {name.lower() for name, _ in after.headers}
+        for name, _ in before.headers:
+            if name.lower() in DROPPED_ON_CROSS_ORIGIN_HOP and name.lower() not in kept:
+                self._findings.append(
+                    _finding(
+                        "LINT-AUTHORIZATION-DROPPED",
+                        f"The redirect from {before.url.text} to another origin removed the {name} header;"
+                        f" {after.url.text} receives the request without it.",
+                        header=name.lower(),
+                        location=after.url.text,
+                    )
+                )
 
     def _stop_redirect(self, failure: RedirectFailure, request: PlannedRequest, head: ResponseHead) -> None:
         if failure.cors_error is not None:

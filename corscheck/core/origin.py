@@ -51,12 +51,22 @@ def _normalise_host(host: str, source: str) -> str:
             return f"[{ipaddress.IPv6Address(host).compressed}]"
         except ValueError:
             raise InputError(f"{source!r} has an invalid IPv6 address") from None
-    if any(c in host for c in " \t\n\r/\\?#@<>^|%[]"):
+    if _has_forbidden_domain_code_point(host):
         raise InputError(f"{source!r} has an invalid host")
     try:
-        return host.encode("idna").decode("ascii")
+        encoded = host.encode("idna").decode("ascii")
     except UnicodeError:
         raise InputError(f"{source!r} has a host that is not a valid domain name") from None
+    # IDNA mapping can itself produce a forbidden code point (U+00A8 maps to a space), which the
+    # URL Standard rejects after mapping.
+    if _has_forbidden_domain_code_point(encoded):
+        raise InputError(f"{source!r} has a host that is not a valid domain name")
+    return encoded
+
+
+def _has_forbidden_domain_code_point(host: str) -> bool:
+    """Any of the URL Standard's forbidden domain code points (C0, space, #/<>?@[\\]^|%, DEL)."""
+    return any(ord(c) <= 0x20 or ord(c) == 0x7F or c in "#/<>?@[\\]^|%" for c in host)
 
 
 def _split(text: str, what: str) -> SplitResult:
@@ -128,6 +138,14 @@ def parse_url(text: str, what: str = "URL") -> Url:
         netloc = f"{userinfo}@{netloc}"
     normalised = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
     return Url(text=normalised, origin=origin, has_credentials=bool(userinfo))
+
+
+def parse_fetch_url(text: str) -> Url:
+    """A URL given to fetch(): as parse_url, but a user name or password is a TypeError."""
+    url = parse_url(text)
+    if url.has_credentials:
+        raise InputError(f"URL {text!r} contains a user name or password: fetch() throws a TypeError")
+    return url
 
 
 def resolve_location(base: str, location: str) -> str:

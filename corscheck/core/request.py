@@ -91,6 +91,14 @@ class AuthorHeaders:
     dropped: tuple[str, ...]
 
 
+def check_header_value(name: str, value: str) -> None:
+    """fetch() throws a TypeError for a value with NUL, CR or LF; HTTP/1.1 carries only Latin-1."""
+    if any(c in value for c in "\0\r\n"):
+        raise InputError(f"header {name!r} has a value with NUL, CR or LF")
+    if any(ord(c) > 0xFF for c in value):
+        raise InputError(f"header {name!r} has characters outside Latin-1")
+
+
 def prepare_headers(headers: HeaderLines) -> AuthorHeaders:
     """Validate, trim, drop forbidden and combine duplicate author headers as fetch() does."""
     combined: dict[str, tuple[str, list[str]]] = {}
@@ -99,10 +107,7 @@ def prepare_headers(headers: HeaderLines) -> AuthorHeaders:
         if not is_token(name):
             raise InputError(f"header name {name!r} is not a valid HTTP token")
         value = raw_value.strip(" \t\r\n")
-        if any(c in value for c in "\0\r\n"):
-            raise InputError(f"header {name!r} has a value with NUL, CR or LF")
-        if any(ord(c) > 0xFF for c in value):
-            raise InputError(f"header {name!r} has characters outside Latin-1")
+        check_header_value(name, value)
         if is_forbidden_header(name, value):
             dropped.append(name)
             continue

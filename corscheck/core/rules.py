@@ -444,6 +444,16 @@ _RULES = [
         "page → api.example (302) → cdn.example: Origin: null",
     ),
     Rule(
+        "LINT-AUTHORIZATION-DROPPED",
+        INFO,
+        "A cross-origin redirect removed the Authorization header",
+        "When a redirect leads to another origin, the Fetch Standard and Chromium remove the"
+        " Authorization request header before following it.",
+        "The redirect target answers as if the user were not signed in (often 401).",
+        "Call the final URL directly, or keep the redirect within one origin.",
+        "api.example (307, Authorization: Bearer …) → auth.example: no Authorization",
+    ),
+    Rule(
         "LINT-PNA-LEGACY",
         INFO,
         "Access-Control-Allow-Private-Network is ignored",

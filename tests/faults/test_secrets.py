@@ -112,7 +112,6 @@ def test_authorization_is_dropped_on_a_cross_origin_redirect(serve):
     assert followed.header("origin") == "null"
 
 
-@pytest.mark.xfail(strict=True, reason="core: the engine drops Authorization on the hop without a finding")
 def test_report_says_authorization_was_dropped_on_the_redirect(serve):
     start, _ = _redirect_across_origins(serve)
     outcome = check(start.url("/start"), "-H", f"Authorization: {AUTH}", "--json")
