@@ -90,6 +90,10 @@ def _access_message(error: CorsError, head: ResponseHead, sent: str, page: str) 
     return f"Access-Control-Allow-Credentials is {shown!r}; it must be `true`", {"cause": "value"}
 
 
+def _listed(header: str, value: str | None) -> str:
+    return f"{header}: {value!r}" if value is not None else f"no {header} header"
+
+
 def blocking_finding(
     error: CorsError,
     head: ResponseHead,
@@ -134,13 +138,13 @@ def blocking_finding(
         text = f"has an Access-Control-Allow-Headers element that is not a header name: {value!r}"
     elif kind is CorsErrorKind.METHOD_DISALLOWED:
         listed = combined(head.headers, ACAM)
-        text = f"does not allow method {method!r} (Access-Control-Allow-Methods: {listed!r})"
+        text = f"does not allow method {method!r} ({_listed('Access-Control-Allow-Methods', listed)})"
         if listed and "*" in listed and include_credentials:
             text += "; with credentials `*` is not a wildcard"
     elif kind is CorsErrorKind.HEADER_DISALLOWED:
         listed = combined(head.headers, ACAH)
         names = ", ".join(disallowed_headers)
-        text = f"does not allow request header(s) {names} (Access-Control-Allow-Headers: {listed!r})"
+        text = f"does not allow request header(s) {names} ({_listed('Access-Control-Allow-Headers', listed)})"
         if listed and "*" in listed and include_credentials:
             text += "; with credentials `*` is not a wildcard"
         details["headers"] = list(disallowed_headers)
