@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from corscheck.cli.output import fail
-from corscheck.core.advice import server_fix
-from corscheck.core.console import ConsoleError, recognise
 from corscheck.core.errors import InputError
-from corscheck.core.rules import RULES
 from corscheck.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from corscheck.core.console import ConsoleError
 
 
 def render_explanation(error: ConsoleError) -> str:
+    from corscheck.core.advice import server_fix
+    from corscheck.core.rules import RULES
+
     rule = RULES[error.code]
     facts = [
         ("browser", error.browser),
@@ -47,6 +50,8 @@ def explain(
     ],
 ) -> None:
     """Explain a browser console CORS error and the server fix."""
+    from corscheck.core.console import recognise
+
     text = sys.stdin.read() if message == "-" else message
     try:
         error = recognise(text)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from corscheck.cli.output import fail
 from corscheck.core.errors import InputError
-from corscheck.core.model import CheckResult
 from corscheck.exitcodes import ExitCode
-from corscheck.inputs.har import pair_preflights, read_har
-from corscheck.inputs.har_check import HarVerdict, judge_all
+
+if TYPE_CHECKING:
+    from corscheck.core.model import CheckResult
+    from corscheck.inputs.har_check import HarVerdict
 
 
 def _row(verdict: HarVerdict, result: CheckResult | None, source: str) -> dict[str, Any]:
@@ -68,6 +69,9 @@ def har(
     ] = 10.0,
 ) -> None:
     """Judge every cross-origin request of a HAR export, failed first."""
+    from corscheck.inputs.har import pair_preflights, read_har
+    from corscheck.inputs.har_check import judge_all
+
     try:
         verdicts = judge_all(pair_preflights(read_har(file.read_text(encoding="utf-8"))), origin)
     except OSError as exc:

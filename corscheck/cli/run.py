@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from corscheck.cli.output import ColorMode, fail, use_color
-from corscheck.config import ConfigError, find_config, load_config
-from corscheck.core.model import Severity
 from corscheck.exitcodes import ExitCode
-from corscheck.suite import CaseOutcome, Selection, Summary, run_cases
+
+if TYPE_CHECKING:
+    from corscheck.suite import CaseOutcome, Summary
 
 
 class RunFormat(StrEnum):
@@ -79,6 +79,11 @@ def run(
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
+    # Imported here, not at the top: `corscheck check` should not pay for them.
+    from corscheck.config import ConfigError, find_config, load_config
+    from corscheck.core.model import Severity
+    from corscheck.suite import Selection, Summary, run_cases
+
     path = config or find_config(Path())
     if path is None:
         fail(
