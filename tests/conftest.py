@@ -50,6 +50,8 @@ class LoopbackServer:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[tuple[str, str], Route] = {}
         self.received: list[Received] = []
+        #: TCP connections accepted so far.
+        self.connections = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         if tls is not None:
@@ -85,6 +87,7 @@ class LoopbackServer:
 
             def setup(self) -> None:
                 super().setup()
+                server.connections += 1
                 # Without it Nagle and delayed ACK add ~40 ms to every keep-alive exchange.
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 

@@ -118,6 +118,9 @@ def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[Case
         yield outcome
 
 
+OUTPUT_BUFFER = 1 << 20
+
+
 class _open_output:
     """stdout, or the --output file (opened only after the config proved valid)."""
 
@@ -129,7 +132,9 @@ class _open_output:
         if self._output in (None, "-"):
             return sys.stdout
         try:
-            self._file = open(self._output, "w", encoding="utf-8")  # noqa: SIM115 - closed in __exit__
+            # A large buffer: each flush releases the GIL, and getting it back from the busy
+            # check threads stalls the thread that hands them work (bench/bench_run.py).
+            self._file = open(self._output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER)  # noqa: SIM115
         except OSError as exc:
             fail(f"cannot write {self._output}: {exc.strerror or exc}", ExitCode.USAGE)
         return self._file

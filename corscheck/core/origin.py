@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from corscheck.core.errors import InputError
@@ -64,13 +66,17 @@ def _normalise_host(host: str, source: str) -> str:
     return encoded
 
 
+#: The URL Standard's forbidden domain code points: C0 controls, space, #/<>?@[\]^|%, DEL.
+_FORBIDDEN_DOMAIN_CODE_POINT = re.compile(r"[\x00-\x20\x7f#/<>?@\[\\\]^|%]")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
+
+
 def _has_forbidden_domain_code_point(host: str) -> bool:
-    """Any of the URL Standard's forbidden domain code points (C0, space, #/<>?@[\\]^|%, DEL)."""
-    return any(ord(c) <= 0x20 or ord(c) == 0x7F or c in "#/<>?@[\\]^|%" for c in host)
+    return _FORBIDDEN_DOMAIN_CODE_POINT.search(host) is not None
 
 
 def _split(text: str, what: str) -> SplitResult:
-    if any(ord(c) < 0x21 for c in text):
+    if _CONTROL_OR_SPACE.search(text):
         raise InputError(f"{what} {text!r} contains whitespace or control characters")
     try:
         parts = urlsplit(text)
@@ -94,6 +100,7 @@ def _origin_from_parts(parts: SplitResult, source: str) -> Origin:
     return Origin(parts.scheme, host, port)
 
 
+@lru_cache(maxsize=256)  # a run checks from the same few origins thousands of times
 def parse_origin(text: str) -> Origin:
     """Parse a user-given origin: ``scheme://host[:port]`` or ``null``. Anything else is bad input."""
     if text == NULL:
@@ -155,18 +162,24 @@ def resolve_location(base: str, location: str) -> str:
     return urljoin(base, location.strip(" \t"))
 
 
+@lru_cache(maxsize=1024)
+def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host spells (IPv6 with or without brackets), or None for a domain name."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
 def is_potentially_trustworthy(url: Url) -> bool:
     """https, localhost and loopback: where Chromium sends the Sec-Fetch-* headers."""
     o = url.origin
     if o.scheme == "https":
         return True
-    host = o.host.strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
+    if o.host == "localhost" or o.host.endswith(".localhost"):
         return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    address = ip_literal(o.host)
+    return address is not None and address.is_loopback
 
 
 def site_relation(page: Origin, target: Origin) -> str:
@@ -181,10 +194,7 @@ def site_relation(page: Origin, target: Origin) -> str:
         return "cross-site"
     if page.host == target.host:
         return "same-site"
-    try:
-        ipaddress.ip_address(page.host.strip("[]"))
+    if ip_literal(page.host) is not None:
         return "cross-site"
-    except ValueError:
-        pass
     page_site = page.host.split(".")[-2:]
     return "same-site" if target.host.split(".")[-2:] == page_site else "cross-site"

@@ -11,7 +11,7 @@ import httpx
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
 from corscheck.probe.clients import KEPT_RESPONSE, Clients
-from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline
+from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
 from corscheck.probe.failures import network_failure
 from corscheck.probe.lenient_headers import install as read_headers_like_chromium
 
@@ -83,7 +83,7 @@ class Probe:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
             try:
-                head = call_with_deadline(partial(self._send, planned, remaining), remaining)
+                head = self._send_within(planned, remaining)
             except DeadlineExceeded:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
@@ -92,6 +92,13 @@ class Probe:
                 continue
             exchange.receive(head)
         return exchange.result()
+
+    def _send_within(self, planned: PlannedRequest, seconds: float) -> ResponseHead:
+        if self._clients.in_process:
+            # An app runs in the caller's thread and may hang without touching a socket.
+            return call_with_deadline(partial(self._send, planned, seconds), seconds)
+        with deadline(seconds):
+            return self._send(planned, seconds)
 
     def _send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
         request = to_httpx(planned, timeout)

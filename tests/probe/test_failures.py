@@ -12,7 +12,7 @@ import respx
 import trustme
 
 from corscheck.core.model import RequestSpec, Verdict
-from corscheck.probe import run_check
+from corscheck.probe import Probe, run_check
 from corscheck.probe.failures import network_failure
 from tests.conftest import Reply
 
@@ -202,3 +202,30 @@ def test_untrusted_certificate_is_a_tls_failure(https_server):
 def test_insecure_skips_verification(https_server):
     result = run_check(spec(https_server.url("/api")), verify=False)
     assert result.verdict is Verdict.ALLOWED
+
+
+def test_small_body_that_never_follows_its_head_costs_a_moment_not_the_timeout(raw_server):
+    def head_then_stall(conn):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 10\r\n\r\n")
+        time.sleep(3)
+
+    server = raw_server(head_then_stall)
+    started = time.monotonic()
+    result = run_check(spec(server.url), timeout=2)
+    assert result.verdict is Verdict.ALLOWED
+    assert time.monotonic() - started < 0.5
+
+
+def test_bytes_after_a_drained_body_never_become_the_next_response(raw_server):
+    answer = b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 2\r\n\r\nokEXTRA"
+
+    def too_long_body(conn):
+        conn.sendall(answer)
+        while conn.recv(65536):  # every further request on this connection
+            conn.sendall(answer)
+
+    server = raw_server(too_long_body)
+    with Probe(timeout=5) as probe:
+        for _ in range(3):
+            result = probe.check(spec(server.url))
+            assert result.verdict is Verdict.ALLOWED, result.failure
