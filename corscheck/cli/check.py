@@ -10,7 +10,7 @@ import typer
 
 from corscheck.cli.copied import spec_from_copy
 from corscheck.cli.fix import FixFramework, print_fix
-from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
+from corscheck.cli.output import ColorMode, fail, seconds, terminal_width, use_color
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, RequestSpec
 from corscheck.exitcodes import ExitCode, exit_code_for
@@ -85,6 +85,7 @@ def check(
         typer.Option(
             help="Seconds allowed for the whole check.",
             min=0.001,
+            callback=seconds,
             envvar="CORSCHECK_TIMEOUT",
             metavar="SECONDS",
         ),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from corscheck.cli.output import fail
+from corscheck.cli.output import fail, seconds
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
@@ -65,7 +65,8 @@ def har(
     live: Annotated[bool, typer.Option("--live", help="Re-check every request against the server.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
     timeout: Annotated[
-        float, typer.Option(help="Seconds allowed per live check.", min=0.001, metavar="SECONDS")
+        float,
+        typer.Option(help="Seconds allowed per live check.", min=0.001, callback=seconds, metavar="SECONDS"),
     ] = 10.0,
 ) -> None:
     """Judge every cross-origin request of a HAR export, failed first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import sys
@@ -11,6 +12,13 @@ from typing import NoReturn, TextIO
 import typer
 
 from corscheck.exitcodes import ExitCode
+
+
+def seconds(value: float) -> float:
+    """Callback for --timeout: NaN passes the option's ``min`` (every comparison with NaN is false)."""
+    if math.isnan(value):
+        raise typer.BadParameter(f"{value} is not a number of seconds")
+    return value
 
 
 class ColorMode(StrEnum):

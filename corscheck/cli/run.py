@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from corscheck.cli.output import ColorMode, fail, use_color
+from corscheck.cli.output import ColorMode, fail, seconds, use_color
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -64,7 +64,10 @@ def run(
         list[str] | None, typer.Option("--ignore", help="Skip these finding codes (or prefixes). Repeatable.")
     ] = None,
     timeout: Annotated[
-        float, typer.Option(help="Seconds allowed for each check.", min=0.001, envvar="CORSCHECK_TIMEOUT")
+        float,
+        typer.Option(
+            help="Seconds allowed for each check.", min=0.001, callback=seconds, envvar="CORSCHECK_TIMEOUT"
+        ),
     ] = 10.0,
     insecure: Annotated[
         bool,
