@@ -1,6 +1,6 @@
 """Time `corscheck run` over N checks against a loopback server, next to the floor: the faster of a
 bare httpx.AsyncClient loop and a bare thread pool over one httpx.Client sending the same requests
-at the same concurrency. Prints wall times, the ratio (target: at most 1.25x) and corscheck's peak
+at the same concurrency. Prints wall and CPU times, the ratios (target: at most 1.25x) and corscheck's peak
 memory for two batch sizes (flat memory: the larger batch should not need much more).
 
     python bench/bench_run.py [--checks 2000] [--concurrency 16 64] [--repeat 3]
@@ -91,15 +91,18 @@ asyncio.run(main())
 """
 
 
-def measure(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one process, via GNU time."""
+def measure(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one process, via GNU time."""
     with tempfile.NamedTemporaryFile("r") as stats:
         start = time.perf_counter()
         subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", stats.name, *command], check=True, stdout=subprocess.DEVNULL
+            ["/usr/bin/time", "-f", "%U %S %M", "-o", stats.name, *command],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         elapsed = time.perf_counter() - start
-        return elapsed, int(stats.read().strip().splitlines()[-1])
+        user, system, peak = stats.read().strip().splitlines()[-1].split()
+        return elapsed, float(user) + float(system), int(peak)
 
 
 def config_for(base: str, checks: int, directory: Path) -> Path:
@@ -158,22 +161,29 @@ def main() -> None:
                 "threads": [python, "-c", FLOOR_THREADS, base, str(args.checks), str(concurrency)],
                 "asyncio": [python, "-c", FLOOR_ASYNC, base, str(args.checks), str(concurrency)],
             }
-            times = {name: [] for name in (*floors, "corscheck")}
-            memory = {"small": [], "large": []}
+            times: dict[str, list[float]] = {name: [] for name in (*floors, "corscheck")}
+            cpu: dict[str, list[float]] = {name: [] for name in times}
+            memory: dict[str, list[int]] = {"small": [], "large": []}
             for _ in range(args.repeat):
                 for name, command in floors.items():
-                    times[name].append(measure(command)[0])
-                elapsed, peak = measure(corscheck(large))
+                    elapsed, seconds, _ = measure(command)
+                    times[name].append(elapsed)
+                    cpu[name].append(seconds)
+                elapsed, seconds, peak = measure(corscheck(large))
                 times["corscheck"].append(elapsed)
+                cpu["corscheck"].append(seconds)
                 memory["large"].append(peak)
-                memory["small"].append(measure(corscheck(small))[1])
-            medians = {name: statistics.median(values) for name, values in times.items()}
-            floor_name = min(floors, key=lambda name: medians[name])
+                memory["small"].append(measure(corscheck(small))[2])
+            wall = {name: statistics.median(values) for name, values in times.items()}
+            used = {name: statistics.median(values) for name, values in cpu.items()}
+            floor_name = min(floors, key=lambda name: wall[name])
             print(f"concurrency {concurrency}, {args.checks} checks (median of {args.repeat}):")
-            for name, value in medians.items():
-                print(f"  {name:<10} {value:6.2f} s")
+            print(f"  {'':<10} {'wall':>8} {'cpu':>8}")
+            for name in times:
+                print(f"  {name:<10} {wall[name]:6.2f} s {used[name]:6.2f} s")
             print(
-                f"  ratio corscheck / floor ({floor_name}): {medians['corscheck'] / medians[floor_name]:.2f}x"
+                f"  ratio corscheck / floor ({floor_name}): {wall['corscheck'] / wall[floor_name]:.2f}x wall,"
+                f" {used['corscheck'] / used[floor_name]:.2f}x cpu"
             )
             print(
                 f"  corscheck peak RSS: {statistics.median(memory['small']) / 1024:.1f} MiB for"
