@@ -106,11 +106,11 @@ def _same_console_message(chromium: str | None, result) -> bool:
     if chromium is None or blocking is None:
         return False
     disallowed = blocking.details["headers"]
-    named = disallowed[-1]  # what corscheck put in its message
-    template = f"Request header field {named} is not allowed"
+    field = "Request header field {} is not allowed"
     return any(
-        result.browser_message.replace(template, f"Request header field {other} is not allowed") == chromium
-        for other in disallowed
+        result.browser_message.replace(field.format(ours), field.format(theirs)) == chromium
+        for ours in disallowed
+        for theirs in disallowed
     )
 
 

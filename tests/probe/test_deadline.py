@@ -1,4 +1,4 @@
-"""The check's deadline bounds every socket wait, in the caller's thread, and reuses connections."""
+"""The check's deadline bounds every socket wait, in the caller's thread."""
 
 import time
 

@@ -204,7 +204,7 @@ def test_insecure_skips_verification(https_server):
     assert result.verdict is Verdict.ALLOWED
 
 
-def test_bytes_after_a_drained_body_never_become_the_next_response(raw_server):
+def test_bytes_past_content_length_never_become_the_next_response(raw_server):
     answer = b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 2\r\n\r\nokEXTRA"
 
     def too_long_body(conn):
