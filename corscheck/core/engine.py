@@ -90,6 +90,7 @@ class Exchange:
             )
             for name in prepared.dropped
         ]
+        self._jar_origin = url.origin
         self._state = RedirectState(
             url=url,
             method=method,
@@ -234,15 +235,22 @@ class Exchange:
             headers.append(("Origin", self._origin_sent))
         headers.append(("User-Agent", USER_AGENT))
         headers += self._fetch_metadata(state.url)
-        credentials_sent = self._include or (
-            self.spec.credentials is Credentials.SAME_ORIGIN and not state.cors
-        )
-        if credentials_sent and self.spec.cookie:
+        if self.spec.cookie and self._credentials_sent(state) and self._in_cookie_scope(state.url):
             headers.append(("Cookie", self.spec.cookie))
         has_body = state.method not in ("GET", "HEAD") and any(
             name.lower() == "content-type" for name, _ in state.headers
         )
         return PlannedRequest(RequestKind.ACTUAL, state.method, state.url.text, tuple(headers), has_body)
+
+    def _credentials_sent(self, state: RedirectState) -> bool:
+        return self._include or (self.spec.credentials is Credentials.SAME_ORIGIN and not state.cors)
+
+    def _in_cookie_scope(self, url: Url) -> bool:
+        """Would the user's cookie go to ``url``? It is the jar's content for the checked URL's host,
+        so another host gets none; nor does plain http after https (a cookie a cross-site fetch
+        carries is SameSite=None, which requires Secure)."""
+        jar = self._jar_origin
+        return url.origin.host == jar.host and not (jar.scheme == "https" and url.origin.scheme == "http")
 
     def _plan_reflection_probe(self) -> PlannedRequest | None:
         """A request from a made-up origin: does the server echo any Origin it is sent?
@@ -350,6 +358,7 @@ class Exchange:
             return
         self._hops.append(Hop(state.url.text, outcome.url.text, head.status))
         self._note_dropped_headers(state, outcome)
+        self._note_dropped_cookie(state, outcome)
         self._state = outcome
         relation = site_relation(self._page, outcome.url.origin)
         self._site = max(self._site, relation, key=_SITE_ORDER.index)
@@ -368,6 +377,21 @@ class Exchange:
                         location=after.url.text,
                     )
                 )
+
+    def _note_dropped_cookie(self, before: RedirectState, after: RedirectState) -> None:
+        leaves_scope = self._in_cookie_scope(before.url) and not self._in_cookie_scope(after.url)
+        if not (self.spec.cookie and leaves_scope and self._credentials_sent(after)):
+            return
+        jar = self._jar_origin
+        self._findings.append(
+            _finding(
+                "LINT-COOKIE-NOT-SENT",
+                f"The redirect from {before.url.text} leads to {after.url.text}; the browser's cookie"
+                f" for {jar.scheme}://{jar.host} (--cookie) is not sent there, so that request carries"
+                " no Cookie header.",
+                location=after.url.text,
+            )
+        )
 
     def _stop_redirect(self, failure: RedirectFailure, request: PlannedRequest, head: ResponseHead) -> None:
         if failure.cors_error is not None:

@@ -454,6 +454,19 @@ _RULES = [
         "api.example (307, Authorization: Bearer …) → auth.example: no Authorization",
     ),
     Rule(
+        "LINT-COOKIE-NOT-SENT",
+        INFO,
+        "A redirect leads where the cookie is not sent",
+        "The browser's cookie jar sends a cookie only to the host that set it (and a Secure cookie"
+        " never over plain http). The --cookie value belongs to the checked URL's host, so a redirect"
+        " to another host, or from https to http, sends that request without it.",
+        "The redirect target answers as if the user were not signed in (often 401, or a login"
+        " redirect), though the first host received the cookie.",
+        "Call the final URL directly, or keep the redirect on the host (and scheme) the cookie"
+        " belongs to; a cookie for the target must be set by the target itself.",
+        "api.example (302, Cookie: sid=…) → auth.example: no Cookie",
+    ),
+    Rule(
         "LINT-PNA-LEGACY",
         INFO,
         "Access-Control-Allow-Private-Network is ignored",
