@@ -18,9 +18,21 @@ from corscheck.core.request import check_header_value, normalise_method, prepare
 CONFIG_NAMES = ("corscheck.toml", "pyproject.toml")
 #: Keys a [[check]] may set; [defaults] may set the same ones (except name) plus base_url.
 CHECK_KEYS = frozenset(
-    {"name", "url", "origin", "method", "headers", "credentials", "cookie", "expose", "expect"}
+    {
+        "name",
+        "url",
+        "origin",
+        "method",
+        "headers",
+        "credentials",
+        "cookie",
+        "expose",
+        "expect",
+        "preflight_only",
+    }
 )
-DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url"}
+#: ca_cert is the run's (like --cacert): it belongs in [defaults] only.
+DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert"}
 #: Keys whose value may be a list: the check expands into one case per combination.
 MATRIX_KEYS = ("url", "origin", "method")
 
@@ -121,6 +133,10 @@ def _expand(
         except InputError as err:
             raise fail("cookie", str(err)) from None
 
+    preflight_only = merged.get("preflight_only", False)
+    if not isinstance(preflight_only, bool):
+        raise fail("preflight_only", "must be true or false")
+
     cases = []
     for url, origin, method in itertools.product(urls, origins, methods):
         if base_url:
@@ -149,6 +165,7 @@ def _expand(
             credentials=credentials,
             cookie=cookie,
             expose=tuple(expose),
+            preflight_only=preflight_only,
         )
         cases.append(CheckCase(label, spec, expect, source, line))
     return cases
@@ -178,13 +195,31 @@ def parse_config(
             parse_url(base, "base_url")
         except InputError as err:
             raise _fail(source, "[defaults]", "base_url", str(err)) from None
-    shared = {k: v for k, v in defaults.items() if k != "base_url"}
+    shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert")}
     lines = lines or []
     cases: list[CheckCase] = []
     for index, table in enumerate(checks):
         line = lines[index] if index < len(lines) else 1
         cases += _expand(table, shared, base, source, line, index)
     return cases
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A validated config: its expanded checks and the run's settings."""
+
+    cases: list[CheckCase]
+    #: [defaults] ca_cert, relative to the config file's directory (--cacert overrides it).
+    ca_cert: Path | None = None
+
+
+def _ca_cert(data: dict[str, Any], path: Path) -> Path | None:
+    value = data.get("defaults", {}).get("ca_cert")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise _fail(str(path), "[defaults]", "ca_cert", "must be the path of a PEM file")
+    return path.parent / Path(value).expanduser()
 
 
 def find_config(directory: Path) -> Path | None:
@@ -199,6 +234,11 @@ def find_config(directory: Path) -> Path | None:
 
 
 def load_config(path: Path, *, base_url: str | None = None) -> list[CheckCase]:
+    """Read and validate a config file's checks; every problem is a ConfigError naming the file."""
+    return read_config(path, base_url=base_url).cases
+
+
+def read_config(path: Path, *, base_url: str | None = None) -> ConfigFile:
     """Read and validate a config file; every problem is a ConfigError naming the file."""
     source = str(path)
     try:
@@ -215,4 +255,5 @@ def load_config(path: Path, *, base_url: str | None = None) -> list[CheckCase]:
         data = data.get("tool", {}).get("corscheck")
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: no [tool.corscheck] table")
-    return parse_config(data, source, base_url=base_url, lines=_check_lines(text))
+    cases = parse_config(data, source, base_url=base_url, lines=_check_lines(text))
+    return ConfigFile(cases, _ca_cert(data, path))

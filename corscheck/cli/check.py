@@ -10,6 +10,16 @@ import typer
 
 from corscheck.cli.copied import spec_from_copy
 from corscheck.cli.fix import FixFramework, print_fix
+from corscheck.cli.network import (
+    CaCert,
+    Cert,
+    Insecure,
+    Key,
+    NoProxy,
+    PreflightOnly,
+    Proxy,
+    network_settings,
+)
 from corscheck.cli.output import ColorMode, fail, seconds, terminal_width, use_color
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, RequestSpec
@@ -90,10 +100,13 @@ def check(
             metavar="SECONDS",
         ),
     ] = 10.0,
-    insecure: Annotated[
-        bool,
-        typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
-    ] = False,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    cert: Cert = None,
+    key: Key = None,
+    proxy: Proxy = None,
+    noproxy: NoProxy = None,
+    preflight_only: PreflightOnly = False,
     quiet: Annotated[
         int,
         typer.Option(
@@ -160,7 +173,12 @@ def check(
             if url is not None or method != "GET" or header or cookie is not None:
                 raise InputError("a --from-curl/--from-fetch copy gives the URL, method, headers and cookies")
             copied = spec_from_copy(from_curl, from_fetch, origin, credentials)
-            spec = replace(copied, expose=tuple(expose or ()), probe_reflection=probe_reflection)
+            spec = replace(
+                copied,
+                expose=tuple(expose or ()),
+                probe_reflection=probe_reflection,
+                preflight_only=preflight_only,
+            )
         elif url is None or origin is None:
             raise InputError("check needs a URL and --origin (or --from-curl / --from-fetch)")
         else:
@@ -173,10 +191,14 @@ def check(
                 cookie=cookie,
                 expose=tuple(expose or ()),
                 probe_reflection=probe_reflection,
+                preflight_only=preflight_only,
             )
+        network = network_settings(
+            insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
+        )
         from corscheck.probe import run_check  # httpx loads only when a check runs
 
-        result = run_check(spec, timeout=timeout, verify=not insecure)
+        result = run_check(spec, timeout=timeout, network=network)
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
 
@@ -186,6 +208,7 @@ def check(
         color=use_color(ColorMode.NEVER if no_color else color, sys.stdout),
         verbose=verbose > quiet,
         width=terminal_width(),
+        tls_verify=not insecure,
     )
     if json_output:
         sys.stdout.write(reporter("json")(result, options))

@@ -5,12 +5,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from corscheck.cli.network import (
+    CaCert,
+    Cert,
+    Insecure,
+    Key,
+    NoProxy,
+    PreflightOnly,
+    Proxy,
+    network_settings,
+)
 from corscheck.cli.output import ColorMode, fail, seconds, use_color
 from corscheck.exitcodes import ExitCode
 
@@ -69,10 +80,13 @@ def run(
             help="Seconds allowed for each check.", min=0.001, callback=seconds, envvar="CORSCHECK_TIMEOUT"
         ),
     ] = 10.0,
-    insecure: Annotated[
-        bool,
-        typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
-    ] = False,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    cert: Cert = None,
+    key: Key = None,
+    proxy: Proxy = None,
+    noproxy: NoProxy = None,
+    preflight_only: PreflightOnly = False,
     color: Annotated[
         ColorMode, typer.Option(help="Colour the text report.", envvar="CORSCHECK_COLOR")
     ] = ColorMode.AUTO,
@@ -83,7 +97,8 @@ def run(
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import ConfigError, find_config, load_config
+    from corscheck.config import ConfigError, find_config, read_config
+    from corscheck.core.errors import InputError
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
 
@@ -94,22 +109,36 @@ def run(
             ExitCode.USAGE,
         )
     try:
-        cases = load_config(path, base_url=base_url)
+        config_file = read_config(path, base_url=base_url)
     except ConfigError as exc:
         fail(str(exc), ExitCode.USAGE)
+    cases = config_file.cases
+    if preflight_only:
+        cases = [replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases]
     selection = Selection(fail_on=Severity(fail_on.value), select=_codes(select), ignore=_codes(ignore))
 
     from corscheck.probe import Probe  # httpx loads only once the config is valid
 
     summary = Summary()
     with ExitStack() as stack:
-        probe = stack.enter_context(Probe(timeout=timeout, verify=not insecure))
+        try:
+            network = network_settings(
+                insecure=insecure,
+                cacert=cacert or config_file.ca_cert,
+                cert=cert,
+                key=key,
+                proxy=proxy,
+                noproxy=noproxy,
+            )
+            probe = stack.enter_context(Probe(timeout=timeout, network=network))
+        except InputError as exc:
+            fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(_open_output(output))
         outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
         if output_format is RunFormat.TEXT:
             _write_text(outcomes, stream, summary, str(path), len(cases), color)
         else:
-            _write_machine(output_format, outcomes, stream, show_secrets)
+            _write_machine(output_format, outcomes, stream, show_secrets, tls_verify=not insecure)
     if summary.total and summary.errors == summary.total:
         raise typer.Exit(ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
@@ -148,12 +177,17 @@ class _open_output:
 
 
 def _write_machine(
-    output_format: RunFormat, outcomes: Iterator[CaseOutcome], stream: TextIO, show_secrets: bool
+    output_format: RunFormat,
+    outcomes: Iterator[CaseOutcome],
+    stream: TextIO,
+    show_secrets: bool,
+    *,
+    tls_verify: bool,
 ) -> None:
     if output_format is RunFormat.JSON:
         from corscheck.report.run_json import render_stream
 
-        for piece in render_stream(outcomes, show_secrets=show_secrets):
+        for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=tls_verify):
             stream.write(piece)
         return
     if output_format is RunFormat.JUNIT:

@@ -213,11 +213,28 @@ class Exchange:
             ("Sec-Fetch-Dest", "empty"),
         )
 
-    def _plan_for_current_url(self) -> PlannedRequest:
+    def _plan_for_current_url(self) -> PlannedRequest | None:
         state = self._state
         if state.cors and needs_preflight(state.method, state.headers):
             return self._plan_preflight()
-        return self._plan_actual()
+        return self._plan_actual_unless_withheld()
+
+    def _plan_actual_unless_withheld(self) -> PlannedRequest | None:
+        """The actual request, or None (and the exchange ends) when --preflight-only keeps a write back."""
+        state = self._state
+        if not self.spec.preflight_only or state.method in ("GET", "HEAD"):
+            return self._plan_actual()
+        self._verdict = Verdict.ALLOWED
+        self._findings.append(
+            _finding(
+                "LINT-ACTUAL-NOT-SENT",
+                f"--preflight-only: the actual {state.method} {state.url.text} was not sent, so its response"
+                " (which needs Access-Control-Allow-Origin too) is not judged.",
+                method=state.method,
+                url=state.url.text,
+            )
+        )
+        return None
 
     def _plan_preflight(self) -> PlannedRequest:
         state = self._state
@@ -337,7 +354,7 @@ class Exchange:
                 disallowed_headers=outcome.disallowed_headers,
             )
             return
-        self._pending = self._plan_actual()
+        self._pending = self._plan_actual_unless_withheld()
 
     def _receive_actual(self, request: PlannedRequest, head: ResponseHead) -> None:
         state = self._state

@@ -57,6 +57,8 @@ class RequestSpec:
     expose: tuple[str, ...] = ()
     #: Send a second request with a made-up origin to detect an echoed origin.
     probe_reflection: bool = True
+    #: Never send a write: only the preflight, and the actual request only when it is GET or HEAD.
+    preflight_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,15 @@ class CheckResult:
         return actual[-1] if actual else None
 
     @property
+    def actual_withheld(self) -> bool:
+        """True when --preflight-only kept back the actual request, so its response was never judged."""
+        return self.spec.preflight_only and self.verdict is Verdict.ALLOWED and self.actual is None
+
+    @property
     def unreadable_expose(self) -> tuple[str, ...]:
-        """``--expose`` names JavaScript could not read."""
+        """``--expose`` names JavaScript could not read (none are known when the actual request was
+        withheld)."""
+        if self.actual_withheld:
+            return ()
         readable = set(self.exposed_headers)
         return tuple(n for n in self.spec.expose if n.lower() not in readable)

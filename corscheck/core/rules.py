@@ -467,6 +467,20 @@ _RULES = [
         "api.example (302, Cookie: sid=…) → auth.example: no Cookie",
     ),
     Rule(
+        "LINT-ACTUAL-NOT-SENT",
+        WARNING,
+        "The actual request was not sent (--preflight-only)",
+        "With --preflight-only (or a write replayed from a HAR without --send-unsafe) corscheck sends"
+        " the preflight but not a request whose method is not GET or HEAD, so nothing is changed on"
+        " the server. The verdict then covers only what was sent: the actual response, which must"
+        " carry Access-Control-Allow-Origin too, was never seen.",
+        "A passing preflight does not prove the page can read the response: many servers answer"
+        " OPTIONS in one layer and the request itself in another.",
+        "Check the actual request against a server where the write is harmless (staging, a test"
+        " record), without --preflight-only.",
+        "corscheck check -X DELETE URL --preflight-only: OPTIONS sent, DELETE not sent",
+    ),
+    Rule(
         "LINT-PNA-LEGACY",
         INFO,
         "Access-Control-Allow-Private-Network is ignored",

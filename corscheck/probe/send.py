@@ -14,6 +14,7 @@ from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
 from corscheck.probe.failures import network_failure
 from corscheck.probe.lenient_headers import install as read_headers_like_chromium
+from corscheck.probe.network import NetworkSettings
 
 read_headers_like_chromium()
 
@@ -69,10 +70,12 @@ class Probe:
         timeout: float = 10.0,
         verify: bool = True,
         transport: httpx.BaseTransport | None = None,
+        network: NetworkSettings | None = None,
     ) -> None:
+        """``network`` gives every TLS and proxy setting; ``verify=False`` alone is short for -k."""
         #: Seconds allowed for a whole check, every request included.
         self.timeout = min(timeout, MAX_TIMEOUT)
-        self._clients = Clients(verify=verify, transport=transport)
+        self._clients = Clients(network=network or NetworkSettings(verify=verify), transport=transport)
 
     def check(self, spec: RequestSpec) -> CheckResult:
         exchange = Exchange(spec)
@@ -132,6 +135,7 @@ def run_check(
     timeout: float = 10.0,
     verify: bool = True,
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    network: NetworkSettings | None = None,
 ) -> CheckResult:
     """Check one request against a live URL, or an in-process app through ``transport``.
 
@@ -152,5 +156,5 @@ def run_check(
         # sync API), where asyncio.run() refuses to start another.
         with ThreadPoolExecutor(max_workers=1) as pool:
             return pool.submit(check_on_a_new_loop).result()
-    with Probe(timeout=timeout, verify=verify, transport=transport) as probe:
+    with Probe(timeout=timeout, verify=verify, transport=transport, network=network) as probe:
         return probe.check(spec)

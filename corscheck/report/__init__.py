@@ -22,6 +22,8 @@ class RenderOptions:
     verbose: bool = False
     #: Human output only: columns to wrap at.
     width: int = 100
+    #: False under -k: recorded in the JSON report.
+    tls_verify: bool = True
 
 
 Renderer = Callable[[CheckResult, RenderOptions], str]

@@ -63,7 +63,9 @@ def _step(step: Step, show_secrets: bool) -> dict[str, Any]:
     }
 
 
-def result_to_dict(result: CheckResult, *, show_secrets: bool = False) -> dict[str, Any]:
+def result_to_dict(
+    result: CheckResult, *, show_secrets: bool = False, tls_verify: bool = True
+) -> dict[str, Any]:
     spec = result.spec
     cache = result.preflight_cache
     failure = result.failure
@@ -97,9 +99,13 @@ def result_to_dict(result: CheckResult, *, show_secrets: bool = False) -> dict[s
         if failure is None
         else {"kind": failure.kind, "message": failure.message, "url": failure.url},
         "steps": [_step(step, show_secrets) for step in result.steps],
+        # False when --preflight-only kept the actual request back (its response was never judged).
+        "actual_sent": not result.actual_withheld,
+        # False when -k turned certificate verification off.
+        "tls_verify": tls_verify,
     }
 
 
 def render(result: CheckResult, options: RenderOptions) -> str:
-    document = result_to_dict(result, show_secrets=options.show_secrets)
+    document = result_to_dict(result, show_secrets=options.show_secrets, tls_verify=options.tls_verify)
     return json.dumps(document, indent=2, default=str) + "\n"

@@ -9,8 +9,10 @@ from corscheck.report.json import SCHEMA, result_to_dict
 from corscheck.suite import CaseOutcome, Summary
 
 
-def outcome_to_dict(outcome: CaseOutcome, *, show_secrets: bool = False) -> dict[str, object]:
-    document = result_to_dict(outcome.result, show_secrets=show_secrets)
+def outcome_to_dict(
+    outcome: CaseOutcome, *, show_secrets: bool = False, tls_verify: bool = True
+) -> dict[str, object]:
+    document = result_to_dict(outcome.result, show_secrets=show_secrets, tls_verify=tls_verify)
     del document["schema"]
     case = outcome.case
     return {
@@ -24,7 +26,9 @@ def outcome_to_dict(outcome: CaseOutcome, *, show_secrets: bool = False) -> dict
     }
 
 
-def render_stream(outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False) -> Iterator[str]:
+def render_stream(
+    outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False, tls_verify: bool = True
+) -> Iterator[str]:
     """The document in pieces, so thousands of results never sit in memory at once."""
     summary = Summary()
     yield f'{{"schema": {SCHEMA}, "results": ['
@@ -32,7 +36,11 @@ def render_stream(outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False
         summary.add(outcome)
         separator = "," if index else ""
         yield (
-            separator + "\n  " + json.dumps(outcome_to_dict(outcome, show_secrets=show_secrets), default=str)
+            separator
+            + "\n  "
+            + json.dumps(
+                outcome_to_dict(outcome, show_secrets=show_secrets, tls_verify=tls_verify), default=str
+            )
         )
     totals = {
         "total": summary.total,

@@ -62,6 +62,10 @@ def _verdict(result: CheckResult) -> Text:
         line.append(f"\nbut JavaScript cannot read: {', '.join(result.unreadable_expose)}", style="bold red")
     if result.failure is not None:
         line.append(f"\n{result.failure.message}", style="red")
+    if result.actual_withheld:
+        line.append(
+            "\nthe actual request was not sent (--preflight-only): its response is not judged", style="yellow"
+        )
     return line
 
 
@@ -159,7 +163,7 @@ def render(result: CheckResult, options: RenderOptions) -> str:
     blocks.append(_exchange(result, options))
     if result.findings:
         blocks.append(_findings(result))
-    if result.verdict is Verdict.ALLOWED:
+    if result.verdict is Verdict.ALLOWED and not result.actual_withheld:
         readable = ", ".join(result.exposed_headers) or "none"
         blocks.append([Text("JavaScript can read: ", style="bold") + Text(readable)])
     lines: list[RenderableType] = []
