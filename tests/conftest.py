@@ -137,7 +137,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests must not depend on the developer's terminal or corscheck settings."""
     import os
 
+    network = ("SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
     for name in list(os.environ):
         if name.startswith("CORSCHECK_") or name in ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"):
+            monkeypatch.delenv(name)
+        elif name.upper() in network:  # the proxy variables are read in either case
             monkeypatch.delenv(name)
     monkeypatch.setenv("COLUMNS", "120")

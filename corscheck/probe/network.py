@@ -46,10 +46,15 @@ def ssl_context(settings: NetworkSettings) -> ssl.SSLContext:
     """The TLS client context; InputError names a CA or certificate file that cannot be used."""
     try:
         context = _trust(settings)
-        if settings.cert is not None:
-            context.load_cert_chain(settings.cert, settings.key)
     except (OSError, ssl.SSLError) as exc:
-        raise InputError(f"cannot use the TLS files given: {_reason(exc)}") from None
+        source = settings.ca_cert or os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")
+        raise InputError(f"cannot use the CA certificates in {source}: {_reason(exc)}") from None
+    if settings.cert is not None:
+        try:
+            context.load_cert_chain(settings.cert, settings.key)
+        except (OSError, ssl.SSLError) as exc:
+            files = f"{settings.cert} and {settings.key}" if settings.key else str(settings.cert)
+            raise InputError(f"cannot use the client certificate in {files}: {_reason(exc)}") from None
     return context
 
 
@@ -71,9 +76,9 @@ def _trust(settings: NetworkSettings) -> ssl.SSLContext:
 
 
 def _reason(exc: OSError | ssl.SSLError) -> str:
-    if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
-        return f"{exc.filename or 'file'}: {exc.strerror}"
-    return exc.reason if isinstance(exc, ssl.SSLError) and exc.reason else str(exc)
+    if isinstance(exc, ssl.SSLError):
+        return exc.reason or str(exc)
+    return exc.strerror or str(exc)
 
 
 class ProxyRoutes:
