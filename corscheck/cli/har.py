@@ -4,28 +4,51 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from corscheck.cli.network import (
+    CaCert,
+    Cert,
+    Insecure,
+    Key,
+    NoProxy,
+    PreflightOnly,
+    Proxy,
+    network_settings,
+)
 from corscheck.cli.output import fail, seconds
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from corscheck.core.model import CheckResult
+    from corscheck.core.model import CheckResult, RequestSpec
     from corscheck.inputs.har_check import HarVerdict
+    from corscheck.probe.network import NetworkSettings
+
+#: Methods --live re-sends as recorded; any other is preflight-only unless --send-unsafe.
+REPLAYED_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _row(verdict: HarVerdict, result: CheckResult | None, source: str) -> dict[str, Any]:
+def _row(
+    verdict: HarVerdict,
+    result: CheckResult | None,
+    source: str,
+    *,
+    label: str | None = None,
+    note: str | None,
+) -> dict[str, Any]:
     spec = verdict.spec
     return {
         "method": spec.method,
         "url": spec.url,
         "origin": spec.origin,
         "request_headers": [list(h) for h in spec.headers],
-        "verdict": result.verdict.value if result else "failed",
+        "verdict": label or (result.verdict.value if result else "failed"),
         "source": source,
         "findings": [
             {"code": f.code, "severity": f.severity.value, "message": f.message} for f in result.findings
@@ -33,8 +56,47 @@ def _row(verdict: HarVerdict, result: CheckResult | None, source: str) -> dict[s
         if result
         else [],
         "browser_message": result.browser_message if result else None,
-        "note": verdict.note if source == "har" else None,
+        "note": note,
     }
+
+
+def _recheck(
+    verdict: HarVerdict,
+    check: Callable[[RequestSpec], CheckResult],
+    *,
+    preflight_only: bool,
+    send_unsafe: bool,
+) -> dict[str, Any]:
+    """One request re-checked live. A HAR does not record fetch()'s credentials mode, so when the
+    browser failed a request that passes live, the other mode is tried before anything is called
+    allowed."""
+    from corscheck.core.model import Credentials, Verdict
+    from corscheck.core.request import normalise_method
+
+    spec = verdict.spec
+    notes = []
+    method = normalise_method(spec.method).upper()
+    if not preflight_only and not send_unsafe and method not in REPLAYED_METHODS:
+        preflight_only = True
+        notes.append(f"{spec.method} not re-sent: preflight only (--send-unsafe re-sends it)")
+    spec = replace(spec, preflight_only=preflight_only)
+    result = check(spec)
+    if not verdict.failed or result.verdict is not Verdict.ALLOWED:
+        return _row(verdict, result, "live", note="; ".join(notes) or None)
+    other = Credentials.OMIT if spec.credentials is Credentials.INCLUDE else Credentials.INCLUDE
+    retried = check(replace(spec, credentials=other))
+    if retried.verdict is not Verdict.ALLOWED:
+        sends = "sends" if other is Credentials.INCLUDE else "does not send"
+        notes.insert(
+            0, f"blocked with credentials: {str(other)!r} — the page's fetch evidently {sends} credentials"
+        )
+        return _row(verdict, retried, "live", note="; ".join(notes))
+    notes.insert(
+        0,
+        "the browser failed this request, but corscheck cannot reproduce it live with either credentials"
+        f" mode ({verdict.note or 'the HAR keeps no reason'})",
+    )
+    return _row(verdict, result, "live", label="unreproduced", note="; ".join(notes))
 
 
 def _render_text(rows: list[dict[str, Any]]) -> str:
@@ -49,6 +111,23 @@ def _render_text(rows: list[dict[str, Any]]) -> str:
     failed = sum(row["verdict"] != "allowed" for row in rows)
     lines.append(f"{len(rows)} cross-origin requests, {failed} failed")
     return "\n".join(lines) + "\n"
+
+
+def _recheck_all(
+    verdicts: list[HarVerdict],
+    timeout: float,
+    network: NetworkSettings,
+    *,
+    preflight_only: bool,
+    send_unsafe: bool,
+) -> list[dict[str, Any]]:
+    from corscheck.probe import Probe  # httpx loads only for --live
+
+    with Probe(timeout=timeout, network=network) as probe:
+        return [
+            _recheck(verdict, probe.check, preflight_only=preflight_only, send_unsafe=send_unsafe)
+            for verdict in verdicts
+        ]
 
 
 def har(
@@ -68,8 +147,25 @@ def har(
         float,
         typer.Option(help="Seconds allowed per live check.", min=0.001, callback=seconds, metavar="SECONDS"),
     ] = 10.0,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    cert: Cert = None,
+    key: Key = None,
+    proxy: Proxy = None,
+    noproxy: NoProxy = None,
+    preflight_only: PreflightOnly = False,
+    send_unsafe: Annotated[
+        bool,
+        typer.Option(
+            "--send-unsafe", help="With --live, re-send recorded writes too (not only their preflight)."
+        ),
+    ] = False,
 ) -> None:
-    """Judge every cross-origin request of a HAR export, failed first."""
+    """Judge every cross-origin request of a HAR export, failed first.
+
+    --live never re-sends a method other than GET, HEAD or OPTIONS unless --send-unsafe is given:
+    such requests are checked by their preflight only.
+    """
     from corscheck.inputs.har import pair_preflights, read_har
     from corscheck.inputs.har_check import judge_all
 
@@ -79,17 +175,25 @@ def har(
         fail(f"cannot read {file}: {exc.strerror}", ExitCode.USAGE)
     except (InputError, UnicodeDecodeError) as exc:
         fail(f"{file}: {exc}", ExitCode.USAGE)
-    rows = []
-    for verdict in verdicts:
-        if live:
-            from corscheck.probe import run_check  # httpx loads only for --live
-
-            rows.append(_row(verdict, run_check(verdict.spec, timeout=timeout), "live"))
-        else:
-            rows.append(_row(verdict, verdict.result, "har"))
+    if live:
+        try:
+            rows = _recheck_all(
+                verdicts,
+                timeout,
+                network_settings(
+                    insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
+                ),
+                preflight_only=preflight_only,
+                send_unsafe=send_unsafe,
+            )
+        except InputError as exc:
+            fail(str(exc), ExitCode.USAGE)
+    else:
+        rows = [_row(verdict, verdict.result, "har", note=verdict.note) for verdict in verdicts]
     rows.sort(key=lambda row: row["verdict"] == "allowed")
     if json_output:
-        sys.stdout.write(json.dumps({"schema": 1, "requests": rows}, indent=2) + "\n")
+        document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure)}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
         sys.stdout.write(_render_text(rows))
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

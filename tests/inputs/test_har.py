@@ -39,6 +39,8 @@ def test_blocked_requests_are_reconstructed_from_provisional_headers():
 
 #: Blocked only because of credentials, which the provisional headers of a blocked request do not show.
 CREDENTIALS_UNKNOWN = {"get-wildcard-with-credentials"}
+#: Methods --live re-checks by their preflight only (no --send-unsafe).
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def test_live_rechecks_the_failed_ones(tmp_path):
@@ -60,9 +62,12 @@ def test_live_rechecks_the_failed_ones(tmp_path):
     for record in RECORDS:
         row = rows[record["id"]]
         assert row["source"] == "live"
-        if record["id"] in CREDENTIALS_UNKNOWN:
-            continue
         assert (row["verdict"] == "allowed") == record["browser_allowed"], row
+        if record["id"] in CREDENTIALS_UNKNOWN:
+            assert row["verdict"] == "blocked", row
+            assert "blocked with credentials: 'include'" in row["note"], row
+        if row["method"].upper() in WRITES:
+            assert "not re-sent: preflight only" in row["note"], row
     assert result.exit_code == 1
 
 
@@ -169,3 +174,40 @@ def test_truncated_or_invalid_har(text, tmp_path):
 def test_missing_file_is_exit_2(tmp_path):
     result = CliRunner().invoke(app, ["har", str(tmp_path / "nope.har")])
     assert result.exit_code == 2 and "cannot read" in result.stderr
+
+
+def _live(tmp_path, entries, *options):
+    path = tmp_path / "live.har"
+    path.write_text(chromium_shaped(entries))
+    result = CliRunner().invoke(app, ["har", str(path), "--live", "--json", *options])
+    return result, json.loads(result.stdout)["requests"]
+
+
+def test_live_never_resends_a_recorded_write_without_send_unsafe(tmp_path, server):
+    allow = [
+        ("Access-Control-Allow-Origin", "https://app.example"),
+        ("Access-Control-Allow-Methods", "PUT"),
+        ("Access-Control-Allow-Credentials", "true"),  # the recorded cookie makes it credentialed
+    ]
+    server.route("/x", *allow)
+    put = entry("PUT", server.url("/x"), [("Origin", "https://app.example"), ("Cookie", "sid=S")], 200, allow)
+    result, [row] = _live(tmp_path, [put])
+    assert [r.method for r in server.received] == ["OPTIONS"]
+    assert row["verdict"] == "allowed" and "--send-unsafe" in row["note"]
+    assert "LINT-ACTUAL-NOT-SENT" in [f["code"] for f in row["findings"]]
+    _live(tmp_path, [put], "--send-unsafe")
+    assert [r.method for r in server.received][1:] == ["OPTIONS", "PUT"]
+
+
+def test_live_says_when_it_cannot_reproduce_a_browser_failure(tmp_path, server):
+    server.route(
+        "/y",
+        ("Access-Control-Allow-Origin", "https://app.example"),
+        ("Access-Control-Allow-Credentials", "true"),
+    )
+    failed = entry("GET", server.url("/y"), [("Origin", "https://app.example")], 0, [], "net::ERR_FAILED")
+    result, [row] = _live(tmp_path, [failed])
+    assert row["verdict"] == "unreproduced", row
+    assert "cannot reproduce" in row["note"]
+    assert result.exit_code == 1
+    assert "UNREPRODUCED" in CliRunner().invoke(app, ["har", str(tmp_path / "live.har"), "--live"]).stdout
