@@ -404,8 +404,8 @@ class Exchange:
             _finding(
                 "LINT-COOKIE-NOT-SENT",
                 f"The redirect from {before.url.text} leads to {after.url.text}; the browser's cookie"
-                f" for {jar.scheme}://{jar.host} (--cookie) is not sent there, so that request carries"
-                " no Cookie header.",
+                f" for {jar.scheme}://{jar.host} is not sent there, so that request carries no Cookie"
+                " header.",
                 location=after.url.text,
             )
         )

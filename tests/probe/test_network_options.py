@@ -169,3 +169,15 @@ def test_run_takes_the_same_options_and_config_ca_cert(https_server, ca_file, tm
     insecure = run_cli("run", str(config), "--format", "json", "-k")
     assert insecure.stderr_lines == ["corscheck: warning: --insecure: TLS certificates are not verified"]
     assert insecure.json()["results"][0]["tls_verify"] is False
+
+
+def test_har_live_takes_the_same_options(server, proxy, tmp_path):
+    from tests.inputs.test_har import chromium_shaped, entry
+
+    server.route("/api", OPEN)
+    har = tmp_path / "session.har"
+    har.write_text(chromium_shaped([entry("GET", server.url("/api"), [("Origin", PAGE)], 200, [OPEN])]))
+    outcome = run_cli("har", str(har), "--live", "--json", "--proxy", proxy.url, "-k")
+    assert outcome.exit_code == 0, outcome
+    assert proxy.requests == [f"GET {server.url('/api')} HTTP/1.1"]
+    assert outcome.json()["tls_verify"] is False
