@@ -42,7 +42,8 @@ class Clients:
     ) -> None:
         self._network = network or NetworkSettings()
         self._transport = transport
-        self._proxies = ProxyRoutes(self._network)
+        # An in-process app is reached through no proxy.
+        self._proxies = ProxyRoutes(self._network) if transport is None else None
         self._tls: ssl.SSLContext | None = None
         if self._network.ca_cert is not None or self._network.cert is not None:
             self._tls = ssl_context(self._network)
@@ -51,7 +52,7 @@ class Clients:
 
     def for_url(self, url: httpx.URL) -> httpx.Client:
         # An in-process app answers every scheme through its one transport.
-        if self._transport is not None:
+        if self._proxies is None:
             route: tuple[str, str | None] = ("app", None)
         else:
             route = (url.scheme, self._proxies.for_url(url))
