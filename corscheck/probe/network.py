@@ -87,12 +87,13 @@ class ProxyRoutes:
     def __init__(self, settings: NetworkSettings) -> None:
         environment = urllib.request.getproxies_environment()
         if settings.proxy is not None:
-            self._proxies = {"all": settings.proxy} if settings.proxy else {}
+            chosen = {"all": settings.proxy} if settings.proxy else {}
         else:
-            self._proxies = {k: v for k, v in environment.items() if k in ("http", "https", "all") and v}
+            chosen = {k: v for k, v in environment.items() if k in ("http", "https", "all") and v}
+        #: URL scheme ("http", "https", or "all") → proxy URL.
+        self._proxies = {scheme: _proxy_url(proxy) for scheme, proxy in chosen.items()}
         no_proxy = settings.noproxy if settings.noproxy is not None else environment.get("no", "")
         self._no_proxy = {"no": no_proxy}
-        self._proxies = {scheme: _proxy_url(proxy) for scheme, proxy in self._proxies.items()}
 
     def for_url(self, url: httpx.URL) -> str | None:
         proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
