@@ -46,7 +46,8 @@ class CaseOutcome:
 
 def evaluate(case: CheckCase, result: CheckResult, selection: Selection) -> CaseOutcome:
     """Pass when the verdict is the expected one, every expose header is readable and no kept
-    finding reaches --fail-on. The finding that decided an expected block does not count."""
+    finding reaches --fail-on. The finding that decided an expected block, and the ones that would
+    fail after it, do not count."""
     findings = tuple(f for f in result.findings if selection.keeps(f))
     reasons = []
     if result.verdict is not case.expect:
@@ -55,7 +56,7 @@ def evaluate(case: CheckCase, result: CheckResult, selection: Selection) -> Case
         reasons += [f"JavaScript cannot read {name}" for name in result.unreadable_expose]
     deciding = result.findings[0] if result.verdict is Verdict.BLOCKED else None
     for finding in findings:
-        explained = finding is deciding or finding.code == "CORS-EXPOSE-MISSING"
+        explained = finding is deciding or finding.next or finding.code == "CORS-EXPOSE-MISSING"
         if not explained and _RANK[finding.severity] >= _RANK[selection.fail_on]:
             reasons.append(f"{finding.code}: {finding.message}")
     return CaseOutcome(case, result, not reasons, tuple(reasons), findings)

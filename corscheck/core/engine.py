@@ -10,12 +10,15 @@ The shell drives it::
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from corscheck import __version__
 from corscheck.core import lint
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.explain import blocking_finding
-from corscheck.core.exposure import Exposure, cors_exposure, same_origin_exposure
-from corscheck.core.headers import combined
+from corscheck.core.exposure import ACEH, NEVER_READABLE, Exposure, cors_exposure, same_origin_exposure
+from corscheck.core.headers import combined, printable
+from corscheck.core.mend import mend, merged_list
 from corscheck.core.messages import CorsError, CorsErrorKind, chromium_console_message
 from corscheck.core.model import (
     CheckResult,
@@ -69,6 +72,25 @@ def _finding(code: str, message: str, **details: object) -> Finding:
     return Finding(code, RULES[code].severity, message, dict(details))
 
 
+def _dropped_header_finding(name: str) -> Finding:
+    if name.lower() == "cookie":
+        fix = (
+            "Remove the Cookie header from the page's code; to send the browser's cookies use"
+            " fetch(url, {credentials: 'include'})."
+        )
+    else:
+        fix = (
+            f"Remove {name} from the page's code: the browser sets it itself (or never),"
+            " and no script can change that."
+        )
+    finding = _finding(
+        "CORS-REQUEST-FORBIDDEN-HEADER",
+        f"fetch() silently drops the forbidden request header {name!r}; it is not sent.",
+        header=name,
+    )
+    return replace(finding, fix=fix)
+
+
 class Exchange:
     """One fetch() simulated step by step, as Chromium would run it."""
 
@@ -82,14 +104,7 @@ class Exchange:
         prepared = prepare_headers(spec.headers)
         self._include = spec.credentials is Credentials.INCLUDE
         self._sent_headers = prepared.sent
-        self._findings: list[Finding] = [
-            _finding(
-                "CORS-REQUEST-FORBIDDEN-HEADER",
-                f"fetch() silently drops the forbidden request header {name!r}; it is not sent.",
-                header=name,
-            )
-            for name in prepared.dropped
-        ]
+        self._findings: list[Finding] = [_dropped_header_finding(name) for name in prepared.dropped]
         self._jar_origin = url.origin
         self._state = RedirectState(
             url=url,
@@ -301,20 +316,60 @@ class Exchange:
         self._verdict = Verdict.BLOCKED
         self._error = error
         self._error_url = url
-        self._findings.insert(
-            0,
-            blocking_finding(
-                error,
-                head,
-                stage=stage,
-                url=url,
-                sent_origin=self._origin_sent,
-                page_origin=self._page.serialize(),
-                method=self._state.method,
-                include_credentials=self._include,
-                disallowed_headers=disallowed_headers,
-            ),
+        self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers))
+        self._findings += self._would_fail_next(error, head, stage, url)
+
+    def _blocking_finding(
+        self, error: CorsError, head: ResponseHead, stage: str, url: str, disallowed: tuple[str, ...]
+    ) -> Finding:
+        return blocking_finding(
+            error,
+            head,
+            stage=stage,
+            url=url,
+            sent_origin=self._origin_sent,
+            page_origin=self._page.serialize(),
+            method=self._state.method,
+            include_credentials=self._include,
+            disallowed_headers=disallowed,
+            unsafe_names=tuple(unsafe_header_names(self._state.headers)),
         )
+
+    def _would_fail_next(self, error: CorsError, head: ResponseHead, stage: str, url: str) -> list[Finding]:
+        """The checks the browser never reached, each judged as if the ones before it had passed.
+
+        The browser stops at the first failure (the verdict and console line say only that); fixing
+        one problem at a time would take a rerun per problem, so these are listed too, marked next.
+        """
+        unsafe = unsafe_header_names(self._state.headers)
+        found: list[Finding] = []
+        for _ in CorsErrorKind:  # each round mends a different check, so this is only a bound
+            mended = mend(
+                head, error, origin=self._origin_sent, method=self._state.method, unsafe_names=unsafe
+            )
+            if mended is None:
+                return found
+            head = mended
+            disallowed: tuple[str, ...] = ()
+            if stage == "preflight":
+                outcome = check_preflight(
+                    head,
+                    origin=self._origin_sent,
+                    include_credentials=self._include,
+                    method=self._state.method,
+                    unsafe_names=unsafe,
+                )
+                next_error, disallowed = outcome.error, outcome.disallowed_headers
+            else:
+                next_error = cors_check(head.headers, self._origin_sent, self._include)
+            if next_error is None:
+                break
+            error = next_error
+            found.append(replace(self._blocking_finding(error, head, stage, url, disallowed), next=True))
+        if stage == "actual":
+            exposure = cors_exposure(head.headers, self._include)
+            found += [replace(f, next=True) for f in self._unreadable_expose(head, exposure)]
+        return found
 
     def _receive_preflight(self, request: PlannedRequest, head: ResponseHead) -> None:
         outcome = check_preflight(
@@ -463,27 +518,44 @@ class Exchange:
         if self._verdict is not Verdict.ALLOWED or self._exposure is None:
             return []
         final = self._steps_of(RequestKind.ACTUAL)[-1].response
-        present = {name.lower() for name, _ in final.headers} if final else set()
-        readable = set(self._exposure.readable)
+        return self._unreadable_expose(final, self._exposure) if final else []
+
+    def _unreadable_expose(self, final: ResponseHead, exposure: Exposure) -> list[Finding]:
+        present = {name.lower() for name, _ in final.headers}
+        readable = set(exposure.readable)
+        at = f"the response from {self._state.url.text}"
         found = []
         for name in self.spec.expose:
             lower = name.lower()
             if lower in readable:
                 continue
+            expose_line = merged_list(combined(final.headers, ACEH), [name], case_sensitive=False)
+            expose_line = f"`Access-Control-Expose-Headers: {printable(expose_line)}`"
             if lower not in present:
                 message = f"JavaScript needs {name!r} but the response does not have that header."
                 cause = "not-sent"
-            elif lower in ("set-cookie", "set-cookie2"):
+                if lower in exposure.listed:
+                    fix = (
+                        f"Access-Control-Expose-Headers lists {name} already: send the {name} header on {at}."
+                    )
+                else:
+                    fix = f"Send the {name} header on {at} and list it: {expose_line}."
+            elif lower in NEVER_READABLE:
                 message = f"{name!r} is never readable from JavaScript."
                 cause = "never-readable"
+                fix = f"JavaScript never reads {name}: put what the page needs in the body or another header."
             else:
-                listed = ", ".join(self._exposure.listed) or "none"
+                listed = ", ".join(exposure.listed) or "none"
                 message = (
                     f"JavaScript needs {name!r} but Access-Control-Expose-Headers does not list it"
                     f" (listed: {listed}); response.headers.get({name!r}) returns null."
                 )
                 cause = "not-exposed"
-            found.append(_finding("CORS-EXPOSE-MISSING", message, header=lower, cause=cause))
+                fix = f"Add {name} to Access-Control-Expose-Headers on {at}: {expose_line}."
+                if exposure.wildcard_ignored:
+                    fix += " With credentials `*` exposes nothing, so the name must be listed."
+            finding = _finding("CORS-EXPOSE-MISSING", message, header=lower, cause=cause)
+            found.append(replace(finding, fix=fix))
         return found
 
     def _steps_of(self, kind: RequestKind) -> list[Step]:

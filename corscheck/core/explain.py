@@ -5,6 +5,7 @@ from __future__ import annotations
 from corscheck.core.access import ACAC, ACAO
 from corscheck.core.errors import InputError
 from corscheck.core.headers import combined, count, printable
+from corscheck.core.mend import fix_text
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import Finding, ResponseHead
 from corscheck.core.origin import parse_origin
@@ -105,8 +106,9 @@ def blocking_finding(
     method: str = "",
     disallowed_headers: tuple[str, ...] = (),
     include_credentials: bool = False,
+    unsafe_names: tuple[str, ...] = (),
 ) -> Finding:
-    """The error finding for the check that blocked the request."""
+    """The error finding for the check that blocked the request (or would block it next)."""
     rule = rule_for(error.kind)
     details: dict[str, object] = {"stage": stage, "url": url}
     if error.hint is not None:
@@ -152,4 +154,15 @@ def blocking_finding(
         text, extra = _access_message(error, head, sent_origin, page_origin)
         details.update(extra)
         text = "has " + text if kind is CorsErrorKind.MISSING_ALLOW_ORIGIN else "failed: " + text
-    return Finding(rule.code, rule.severity, f"{where} from {url} {text}.", details)
+    fix = fix_text(
+        error,
+        head,
+        stage=stage,
+        url=url,
+        sent_origin=sent_origin,
+        page_origin=page_origin,
+        method=method,
+        unsafe_names=unsafe_names,
+        disallowed_headers=disallowed_headers,
+    )
+    return Finding(rule.code, rule.severity, f"{where} from {url} {text}.", details, fix=fix)

@@ -54,7 +54,8 @@ def _allow_origin_findings(steps: list[Step], include_credentials: bool) -> Iter
         allow_credentials = combined(head.headers, ACAC)
         if allow_origin == "null":
             yield from once("LINT-NULL-ALLOWED", "The server answers `Access-Control-Allow-Origin: null`.")
-        if allow_origin == "*" and allow_credentials == "true":
+        # With credentials the request is blocked by CORS-WILDCARD-CREDENTIALS: one finding per fact.
+        if allow_origin == "*" and allow_credentials == "true" and not include_credentials:
             yield from once(
                 "LINT-WILDCARD-PLUS-CREDENTIALS",
                 "`Access-Control-Allow-Origin: *` is sent with `Access-Control-Allow-Credentials:"

@@ -102,6 +102,11 @@ class Finding:
     message: str
     #: Extra machine-readable facts (the offending value, the header name, ...).
     details: dict[str, Any] = field(default_factory=dict)
+    #: What to change, in this request's own words; None means the rule's generic fix applies.
+    fix: str | None = None
+    #: A check the browser never reached: it would fail next, once the blocking one is fixed.
+    #: Never part of the verdict or the console line.
+    next: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from corscheck.core.headers import as_dict
-from corscheck.core.model import CheckResult, HeaderLines, Step
+from corscheck.core.model import CheckResult, Finding, HeaderLines, Step
+from corscheck.core.rules import RULES
 from corscheck.report import RenderOptions
 from corscheck.report.secrets import mask_lines
 
@@ -63,6 +64,19 @@ def _step(step: Step, show_secrets: bool) -> dict[str, Any]:
     }
 
 
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "details": finding.details,
+        # Additions: the fix in this request's words, and whether the browser would fail it only
+        # after the blocking one (never part of the verdict).
+        "fix": finding.fix or RULES[finding.code].fix,
+        "next": finding.next,
+    }
+
+
 def result_to_dict(
     result: CheckResult, *, show_secrets: bool = False, tls_verify: bool = True
 ) -> dict[str, Any]:
@@ -85,10 +99,7 @@ def result_to_dict(
             {"from": hop.from_url, "to": hop.to_url, "status": hop.status} for hop in result.redirects
         ],
         "exposed_headers": sorted(result.exposed_headers),
-        "findings": [
-            {"code": f.code, "severity": str(f.severity), "message": f.message, "details": f.details}
-            for f in result.findings
-        ],
+        "findings": [_finding(f) for f in result.findings],
         "browser_message": result.browser_message,
         # Additions to the schema-1 contract (new fields only; existing ones never change).
         "unreadable_expose": list(result.unreadable_expose),

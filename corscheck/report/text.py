@@ -124,12 +124,28 @@ def _findings(result: CheckResult) -> list[RenderableType]:
     grid.add_column(no_wrap=True)
     grid.add_column()
     for finding in result.findings:
-        detail = Text(finding.code, style="bold") + Text(f"\n{printable_text(finding.message)}")
+        detail = Text(finding.code, style="bold")
+        if finding.next:
+            detail.append("  would fail next", style="magenta")
+        detail.append(f"\n{printable_text(finding.message)}")
         rule = RULES.get(finding.code)
-        if rule is not None and finding.severity is not Severity.INFO:
-            detail.append(f"\nfix: {rule.fix}", style="dim")
+        fix = finding.fix or (
+            rule.fix if rule is not None and finding.severity is not Severity.INFO else None
+        )
+        if fix:
+            detail.append("\nfix: ", style="bold green")
+            detail.append(printable_text(fix))
         grid.add_row(Text(str(finding.severity), style=SEVERITY_STYLES[finding.severity]), detail)
-    return [Text("Findings", style="bold"), _indented(grid, 2)]
+    lines: list[RenderableType] = [Text("Findings", style="bold"), _indented(grid, 2)]
+    upcoming = sum(f.next for f in result.findings)
+    if upcoming:
+        lines.append(
+            Text(
+                f"The browser stops at the first failure; {upcoming} more would fail after it."
+                " --fix-for FRAMEWORK prints a server configuration that fixes them all."
+            )
+        )
+    return lines
 
 
 def printable_text(text: str) -> str:
