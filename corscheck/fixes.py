@@ -6,7 +6,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from corscheck.core.model import CheckResult, Credentials
+from corscheck.core.exposure import ACEH
+from corscheck.core.headers import combined
+from corscheck.core.mend import merged
+from corscheck.core.model import CheckResult, Credentials, ResponseHead
+from corscheck.core.preflight import ACAH, ACAM
 from corscheck.core.request import SAFELISTED_METHODS, prepare_headers, unsafe_header_names
 
 #: Seconds a browser may cache the preflight: within every engine's cap (Safari's is 600).
@@ -15,35 +19,40 @@ MAX_AGE = 600
 
 @dataclass(frozen=True)
 class CorsPolicy:
-    """What the server must allow for this request, and nothing more."""
+    """What the server must allow: what it allows already, plus what this request needs."""
 
     origin: str
-    #: Methods that need listing (the simple GET, HEAD and POST never do); exact case, as fetch() sends.
+    #: Methods to list, exact case as fetch() sends them: the simple GET, HEAD and POST first (a
+    #: framework's list often gates simple requests too), then the server's own, then this request's.
     methods: tuple[str, ...]
-    #: CORS-unsafe request header names, lower-case.
+    #: Request header names to allow, lower-case: the server's own and the request's CORS-unsafe ones.
     headers: tuple[str, ...]
     credentials: bool
-    #: Response headers JavaScript must read, lower-case.
+    #: Response headers JavaScript may read, lower-case: the server's own and --expose.
     expose: tuple[str, ...]
     max_age: int = MAX_AGE
 
-    @property
-    def all_methods(self) -> tuple[str, ...]:
-        """Methods to configure where a framework's list also governs simple requests."""
-        return self.methods or ("GET", "HEAD", "POST")
+
+def _server_list(head: ResponseHead | None, name: str) -> str | None:
+    """A list the server sent, without `*` (the snippets name what they allow)."""
+    value = combined(head.headers, name) if head else None
+    return None if value is None else ", ".join(v for v in value.split(",") if v.strip() != "*")
 
 
 def policy_for(result: CheckResult) -> CorsPolicy:
-    """The narrowest policy under which the browser would allow this exact request."""
+    """The policy under which the browser would allow this request, keeping what the server allowed."""
     spec = result.spec
-    method = result.method
-    names = unsafe_header_names(prepare_headers(spec.headers).sent)
+    preflight = result.preflight.response if result.preflight else None
+    actual = result.actual.response if result.actual else None
+    names = sorted(n.lower() for n in unsafe_header_names(prepare_headers(spec.headers).sent))
+    methods = merged(_server_list(preflight, ACAM), [result.method], case_sensitive=True)
+    expose = [n.lower() for n in spec.expose]
     return CorsPolicy(
         origin=spec.origin,
-        methods=() if method in SAFELISTED_METHODS else (method,),
-        headers=tuple(sorted(n.lower() for n in names)),
+        methods=tuple(dict.fromkeys([*SAFELISTED_METHODS, *methods])),
+        headers=tuple(n.lower() for n in merged(_server_list(preflight, ACAH), names, case_sensitive=False)),
         credentials=spec.credentials is Credentials.INCLUDE,
-        expose=tuple(sorted({n.lower() for n in spec.expose})),
+        expose=tuple(n.lower() for n in merged(_server_list(actual, ACEH), expose, case_sensitive=False)),
     )
 
 
@@ -57,7 +66,7 @@ def _list(values: tuple[str, ...]) -> str:
 
 
 def express(p: CorsPolicy) -> str:
-    lines = [f"  origin: {_q(p.origin)},", f"  methods: [{_list(p.all_methods)}],"]
+    lines = [f"  origin: {_q(p.origin)},", f"  methods: [{_list(p.methods)}],"]
     lines.append(f"  allowedHeaders: [{_list(p.headers)}],")
     if p.expose:
         lines.append(f"  exposedHeaders: [{_list(p.expose)}],")
@@ -79,7 +88,7 @@ def _rust_names(names: tuple[str, ...]) -> str:
 def tower_http(p: CorsPolicy) -> str:
     chain = [
         f"    .allow_origin(HeaderValue::from_static({_q(p.origin)}))",
-        f"    .allow_methods([{', '.join(_rust_method(m) for m in p.all_methods)}])",
+        f"    .allow_methods([{', '.join(_rust_method(m) for m in p.methods)}])",
     ]
     if p.headers:
         chain.append(f"    .allow_headers([{_rust_names(p.headers)}])")
@@ -100,7 +109,7 @@ def _cors_middleware(p: CorsPolicy, module: str) -> str:
     args = [
         "    CORSMiddleware,",
         f"    allow_origins=[{_list((p.origin,))}],",
-        f"    allow_methods=[{_list(p.all_methods)}],",
+        f"    allow_methods=[{_list(p.methods)}],",
         f"    allow_headers=[{_list(p.headers)}],",
     ]
     if p.credentials:
@@ -122,7 +131,7 @@ def fastapi(p: CorsPolicy) -> str:
 def flask(p: CorsPolicy) -> str:
     args = [
         f"    origins=[{_list((p.origin,))}],",
-        f"    methods=[{_list(p.all_methods)}],",
+        f"    methods=[{_list(p.methods)}],",
         f"    allow_headers=[{_list(p.headers)}],",
     ]
     if p.expose:
@@ -130,7 +139,15 @@ def flask(p: CorsPolicy) -> str:
     if p.credentials:
         args.append("    supports_credentials=True,")
     args.append(f"    max_age={p.max_age},")
-    return "from flask_cors import CORS\n\nCORS(\n    app,\n" + "\n".join(args) + "\n)\n"
+    # Flask-CORS adds Vary: Origin only for several origins, yet its answer to other origins (no
+    # Access-Control-Allow-Origin) differs too, so caches must key on Origin either way.
+    vary = (
+        "\n\n@app.after_request\n"
+        "def vary_on_origin(response):\n"
+        '    response.vary.add("Origin")\n'
+        "    return response\n"
+    )
+    return "from flask_cors import CORS\n\nCORS(\n    app,\n" + "\n".join(args) + "\n)\n" + vary
 
 
 def django(p: CorsPolicy) -> str:
@@ -139,7 +156,7 @@ def django(p: CorsPolicy) -> str:
         'INSTALLED_APPS += ["corsheaders"]',
         'MIDDLEWARE.insert(0, "corsheaders.middleware.CorsMiddleware")',
         f"CORS_ALLOWED_ORIGINS = [{_list((p.origin,))}]",
-        f"CORS_ALLOW_METHODS = [{_list(p.all_methods)}]",
+        f"CORS_ALLOW_METHODS = [{_list(p.methods)}]",
         f"CORS_ALLOW_HEADERS = [{_list(p.headers)}]",
     ]
     if p.credentials:
@@ -157,7 +174,7 @@ def nginx(p: CorsPolicy) -> str:
     common = [add("Access-Control-Allow-Origin", p.origin), add("Vary", "Origin")]
     if p.credentials:
         common.append(add("Access-Control-Allow-Credentials", "true"))
-    preflight = [*common, add("Access-Control-Allow-Methods", ", ".join(p.all_methods))]
+    preflight = [*common, add("Access-Control-Allow-Methods", ", ".join(p.methods))]
     if p.headers:
         preflight.append(add("Access-Control-Allow-Headers", ", ".join(p.headers)))
     preflight.append(add("Access-Control-Max-Age", str(p.max_age)))
@@ -178,7 +195,7 @@ def nginx(p: CorsPolicy) -> str:
 def spring(p: CorsPolicy) -> str:
     chain = [
         f"            .allowedOrigins({_q(p.origin)})",
-        f"            .allowedMethods({_list(p.all_methods)})",
+        f"            .allowedMethods({_list(p.methods)})",
     ]
     if p.headers:
         chain.append(f"            .allowedHeaders({_list(p.headers)})")

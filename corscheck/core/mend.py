@@ -28,14 +28,19 @@ _HEADER_NAMES = {ACAO: "Access-Control-Allow-Origin", ACAC: "Access-Control-Allo
 _HEADER_NAMES |= {ACAM: "Access-Control-Allow-Methods", ACAH: "Access-Control-Allow-Headers"}
 
 
-def merged_list(value: str | None, needed: Iterable[str], *, case_sensitive: bool) -> str:
+def merged(value: str | None, needed: Iterable[str], *, case_sensitive: bool) -> list[str]:
     """What the server lists (its unparsable parts cut into tokens) plus what the request needs."""
-    merged: dict[str, str] = {}
+    found: dict[str, str] = {}
     for item in [*_NOT_TOKEN.split(value or ""), *needed]:
         key = item if case_sensitive else item.lower()
-        if item and key not in merged:
-            merged[key] = item
-    return ", ".join(merged.values())
+        if item and key not in found:
+            found[key] = item
+    return list(found.values())
+
+
+def merged_list(value: str | None, needed: Iterable[str], *, case_sensitive: bool) -> str:
+    """:func:`merged`, as a header value."""
+    return ", ".join(merged(value, needed, case_sensitive=case_sensitive))
 
 
 def _with(headers: HeaderLines, name: str, value: str) -> HeaderLines:

@@ -46,7 +46,13 @@ def test_tower_http_uses_only_the_documented_builder():
 
 def test_tower_http_leaves_out_what_is_not_needed():
     snippet = tower_http(
-        CorsPolicy(origin="https://app.example", methods=(), headers=(), credentials=False, expose=())
+        CorsPolicy(
+            origin="https://app.example",
+            methods=("GET", "HEAD", "POST"),
+            headers=(),
+            credentials=False,
+            expose=(),
+        )
     )
     assert (
         "allow_credentials" not in snippet

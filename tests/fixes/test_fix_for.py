@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corscheck.cli import app
-from corscheck.core.model import Credentials, RequestSpec, Verdict
+from corscheck.core.model import Credentials, RequestSpec, Severity, Verdict
 from corscheck.fixes import FRAMEWORKS, fix_for
 from corscheck.probe import run_check
 from tests.browser.server import CaseServer
@@ -54,8 +54,31 @@ def test_snippet_makes_the_real_server_pass(framework, request_kind):
     snippet = fix_for(framework, before)
     with SERVERS[framework](snippet) as url:
         after = run_check(RequestSpec(url=url, **request), timeout=5)
+        probed = run_check(RequestSpec(url=url, **{**request, "probe_reflection": True}), timeout=5)
+        # The methods list merges in the simple ones: a config made for a PUT must not break GET.
+        simple_after = run_check(RequestSpec(url=url, **SIMPLE), timeout=5)
     assert after.verdict is Verdict.ALLOWED, [f.message for f in after.findings]
     assert after.unreadable_expose == ()
+    for checked in (after, probed):
+        assert [f.message for f in checked.findings if f.severity is not Severity.INFO] == []
+    assert simple_after.verdict is Verdict.ALLOWED
+
+
+def test_snippet_keeps_what_the_server_already_allows():
+    server = CaseServer()
+    preflight = [
+        "Access-Control-Allow-Origin: https://elsewhere.example",
+        "Access-Control-Allow-Methods: GET, POST, DELETE, *",
+        "Access-Control-Allow-Headers: X-Trace",
+    ]
+    server.register("some", {"/items": {"OPTIONS": {"status": 204, "headers": preflight}}})
+    try:
+        before = run_check(RequestSpec(url=server.origins["case"] + "/c/some/items", **DEMANDING), timeout=5)
+    finally:
+        server.close()
+    snippet = fix_for("express", before)
+    assert 'methods: ["GET", "HEAD", "POST", "DELETE", "PUT"]' in snippet
+    assert 'allowedHeaders: ["x-trace", "authorization", "content-type", "x-api-key"]' in snippet
 
 
 def test_every_framework_has_a_snippet_naming_the_request():
@@ -70,7 +93,7 @@ def test_every_framework_has_a_snippet_naming_the_request():
 def test_non_standard_method_keeps_its_case_in_rust():
     before = blocked_result({**SIMPLE, "method": "patch"})
     assert 'Method::from_bytes(b"patch")' in fix_for("tower-http", before)
-    assert 'methods: ["patch"]' in fix_for("express", before)
+    assert 'methods: ["GET", "HEAD", "POST", "patch"]' in fix_for("express", before)
 
 
 def test_cli_prints_the_snippet_and_keeps_json_pure():
