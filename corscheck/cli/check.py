@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from corscheck.cli.copied import spec_from_copy
-from corscheck.cli.fix import FixFramework, print_fix
+from corscheck.cli.fix import FixFramework, fix_document, print_fix
 from corscheck.cli.network import (
     CaCert,
     Cert,
@@ -211,10 +211,16 @@ def check(
         tls_verify=not insecure,
     )
     if json_output:
-        sys.stdout.write(reporter("json")(result, options))
+        from corscheck.report.json import dumps, result_to_dict
+
+        document = result_to_dict(result, show_secrets=show_secrets, tls_verify=options.tls_verify)
+        if fix_for is not None:
+            document["fix_for"] = fix_document(fix_for.value, result)
+        sys.stdout.write(dumps(document))
     elif quiet <= verbose and code is not ExitCode.UNREACHABLE:
         sys.stdout.write(reporter("text")(result, options))
-    if fix_for is not None and code is not ExitCode.UNREACHABLE:
+    if fix_for is not None:
+        # The config depends on the request; an unreachable server only means nothing is merged in.
         print_fix(fix_for.value, result, options, to_stderr=json_output)
     if code is ExitCode.UNREACHABLE and result.failure is not None:
         fail(f"cannot reach {result.failure.url}: {result.failure.message}", code)

@@ -117,6 +117,9 @@ def result_to_dict(
     }
 
 
-def render(result: CheckResult, options: RenderOptions) -> str:
-    document = result_to_dict(result, show_secrets=options.show_secrets, tls_verify=options.tls_verify)
+def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, default=str) + "\n"
+
+
+def render(result: CheckResult, options: RenderOptions) -> str:
+    return dumps(result_to_dict(result, show_secrets=options.show_secrets, tls_verify=options.tls_verify))

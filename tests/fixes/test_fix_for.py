@@ -1,6 +1,7 @@
 """--fix-for: each framework's real server, configured with the printed snippet, now lets the request through."""
 
 import json
+import socket
 from contextlib import contextmanager
 
 import pytest
@@ -106,8 +107,33 @@ def test_cli_prints_the_snippet_and_keeps_json_pure():
         )
     assert text.exit_code == 1
     assert "from fastapi.middleware.cors import CORSMiddleware" in text.stdout
-    assert json.loads(as_json.stdout)["verdict"] == "blocked"
+    document = json.loads(as_json.stdout)
+    assert document["verdict"] == "blocked"
     assert "add_header Access-Control-Allow-Origin" in as_json.stderr
+    assert document["fix_for"]["framework"] == "nginx"
+    assert document["fix_for"]["merged_with_server"] is True
+    assert "add_header Access-Control-Allow-Origin" in document["fix_for"]["config"]
+
+
+def _refused_url():
+    """A port bound but never listening: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/items"
+
+
+def test_unreachable_server_still_gets_the_config_from_the_request():
+    args = ["check", _refused_url(), "-o", ORIGIN, "-X", "PUT", "-H", "X-Api-Key: k", "--fix-for", "express"]
+    text = CliRunner().invoke(app, args)
+    as_json = CliRunner().invoke(app, [*args, "--json"])
+    assert text.exit_code == as_json.exit_code == 3
+    assert "from the request alone" in text.stdout
+    assert 'methods: ["GET", "HEAD", "POST", "PUT"]' in text.stdout
+    assert 'allowedHeaders: ["x-api-key"]' in text.stdout
+    document = json.loads(as_json.stdout)
+    assert document["verdict"] == "error"
+    assert document["fix_for"]["merged_with_server"] is False
+    assert 'allowedHeaders: ["x-api-key"]' in document["fix_for"]["config"]
 
 
 def test_unknown_framework_is_a_usage_error():
