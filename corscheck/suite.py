@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from corscheck.config import CheckCase
 from corscheck.core.model import CheckResult, Finding, RequestSpec, Severity, Verdict
+from corscheck.core.rules import names_of
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -22,9 +23,10 @@ class Selection:
     ignore: tuple[str, ...] = ()
 
     def keeps(self, finding: Finding) -> bool:
-        if self.select and not finding.code.startswith(self.select):
+        names = names_of(finding.code)  # a readable alias selects its code too
+        if self.select and not any(name.startswith(self.select) for name in names):
             return False
-        return not (self.ignore and finding.code.startswith(self.ignore))
+        return not (self.ignore and any(name.startswith(self.ignore) for name in names))
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ from typing import Annotated
 import typer
 
 from corscheck.cli.output import fail
-from corscheck.core.rules import RULES, Rule, render_rules_markdown
+from corscheck.core.rules import RULES, Rule, find_rule, render_rules_markdown
 from corscheck.exitcodes import ExitCode
 
 
 def _explain(rule: Rule) -> str:
     parts = [
-        f"{rule.code} ({rule.severity}, since {rule.since})",
+        f"{rule.code} ({rule.severity}, since {rule.since})"
+        + (f", also written {', '.join(rule.aliases)}" if rule.aliases else ""),
         rule.title,
         "",
         rule.summary,
@@ -43,7 +44,7 @@ def rules(
         width = max(len(c) for c in RULES)
         for rule in RULES.values():
             print(f"{rule.code:<{width}}  {rule.severity:<7}  {rule.title}")
-    elif code.upper() in RULES:
-        print(_explain(RULES[code.upper()]), end="")
+    elif (rule := find_rule(code)) is not None:
+        print(_explain(rule), end="")
     else:
         fail(f"unknown rule code {code!r}; `corscheck rules` lists them", ExitCode.USAGE)

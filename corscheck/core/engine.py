@@ -16,7 +16,14 @@ from corscheck import __version__
 from corscheck.core import lint
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.explain import blocking_finding
-from corscheck.core.exposure import ACEH, NEVER_READABLE, Exposure, cors_exposure, same_origin_exposure
+from corscheck.core.exposure import (
+    ACEH,
+    NEVER_READABLE,
+    Exposure,
+    cors_exposure,
+    is_application_header,
+    same_origin_exposure,
+)
 from corscheck.core.headers import combined, printable
 from corscheck.core.mend import mend, merged_list
 from corscheck.core.messages import CorsError, CorsErrorKind, chromium_console_message
@@ -518,7 +525,30 @@ class Exchange:
         if self._verdict is not Verdict.ALLOWED or self._exposure is None:
             return []
         final = self._steps_of(RequestKind.ACTUAL)[-1].response
-        return self._unreadable_expose(final, self._exposure) if final else []
+        if final is None:
+            return []
+        if not self.spec.expose and self._state.cors:
+            return self._unasked_hidden_headers(final, self._exposure)
+        return self._unreadable_expose(final, self._exposure)
+
+    def _unasked_hidden_headers(self, final: ResponseHead, exposure: Exposure) -> list[Finding]:
+        """One note when the response carries an application header JavaScript cannot read."""
+        hidden = [
+            name
+            for name in dict.fromkeys(name for name, _ in final.headers)
+            if name.lower() not in exposure.readable and is_application_header(name)
+        ]
+        if not hidden:
+            return []
+        names = ", ".join(hidden)
+        return [
+            _finding(
+                "LINT-HEADER-NOT-EXPOSED",
+                f"{names} {'is' if len(hidden) == 1 else 'are'} sent but not readable from JavaScript;"
+                f" if the page needs {'it' if len(hidden) == 1 else 'them'}, check with --expose.",
+                headers=[name.lower() for name in hidden],
+            )
+        ]
 
     def _unreadable_expose(self, final: ResponseHead, exposure: Exposure) -> list[Finding]:
         present = {name.lower() for name, _ in final.headers}

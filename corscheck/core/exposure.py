@@ -21,6 +21,29 @@ SAFELISTED_RESPONSE_HEADERS = frozenset(
 )
 #: Never readable from JavaScript, whatever the server says.
 NEVER_READABLE = frozenset({"set-cookie", "set-cookie2"})
+#: Headers an application sends for its pages to read (beside its own X-* ones).
+_APPLICATION_HEADERS = frozenset(
+    {"content-disposition", "content-range", "etag", "link", "location", "retry-after"}
+)
+#: X-* headers of servers, proxies and CDNs, never meant for the page's script.
+_INFRASTRUCTURE_HEADERS = frozenset(
+    {
+        "x-content-type-options",
+        "x-frame-options",
+        "x-xss-protection",
+        "x-powered-by",
+        "x-cache",
+        "x-served-by",
+    }
+)
+
+
+def is_application_header(name: str) -> bool:
+    """Would a page plausibly want to read this response header (X-Total-Count, ETag, Link, ...)?"""
+    lower = name.lower()
+    if lower in _INFRASTRUCTURE_HEADERS:
+        return False
+    return lower.startswith("x-") or lower in _APPLICATION_HEADERS
 
 
 @dataclass(frozen=True)

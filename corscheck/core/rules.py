@@ -25,6 +25,8 @@ class Rule:
     since: str = "0.1.0"
     #: The Chromium CorsError behind the console message, where there is one.
     chromium: CorsErrorKind | None = None
+    #: Readable spellings accepted wherever a code is (the code itself never changes).
+    aliases: tuple[str, ...] = ()
 
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -140,6 +142,7 @@ _RULES = [
         "Send a comma-separated list of method names: `GET, POST, PUT, DELETE`.",
         "Access-Control-Allow-Methods: GET POST",
         chromium=CorsErrorKind.INVALID_ALLOW_METHODS,
+        aliases=("CORS-ALLOW-METHODS-INVALID",),
     ),
     Rule(
         "CORS-ACAH-INVALID",
@@ -151,6 +154,7 @@ _RULES = [
         "Send a comma-separated list of header names: `Content-Type, Authorization`.",
         "Access-Control-Allow-Headers: x-a x-b",
         chromium=CorsErrorKind.INVALID_ALLOW_HEADERS,
+        aliases=("CORS-ALLOW-HEADERS-INVALID",),
     ),
     Rule(
         "CORS-METHOD-NOT-ALLOWED",
@@ -342,6 +346,7 @@ _RULES = [
         "`false` does not forbid anything; `True` looks right but fails credentialed requests.",
         "Send `true` when credentials are wanted, otherwise omit the header.",
         "Access-Control-Allow-Credentials: false",
+        aliases=("LINT-ALLOW-CREDENTIALS-NOT-TRUE",),
     ),
     Rule(
         "LINT-MAXAGE-CAPPED",
@@ -411,6 +416,17 @@ _RULES = [
         "fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT.",
         "Send `PATCH` (upper case) from the page and list methods in upper case.",
         "fetch(url, {method: 'patch'})\nAccess-Control-Allow-Methods: PATCH",
+    ),
+    Rule(
+        "LINT-HEADER-NOT-EXPOSED",
+        INFO,
+        "A response header JavaScript cannot read",
+        "The response carries an application header (X-*, ETag, Link, Content-Disposition, ...)"
+        " that is not safelisted and not in Access-Control-Expose-Headers, and no --expose asked"
+        " about it: `response.headers.get()` returns null for it.",
+        "Reported only when no --expose is given: a page that reads it silently gets null.",
+        "If the page reads it, list it in Access-Control-Expose-Headers; check with --expose NAME.",
+        "X-Total-Count: 42\n(no Access-Control-Expose-Headers)",
     ),
     Rule(
         "LINT-EXPOSE-USELESS",
@@ -489,6 +505,7 @@ _RULES = [
         "Harmless, but it does not grant anything.",
         "Remove it, or keep it only for older browsers.",
         "Access-Control-Allow-Private-Network: true",
+        aliases=("LINT-PRIVATE-NETWORK-LEGACY",),
     ),
     Rule(
         "LINT-SAFELIST-OVERFLOW",
@@ -505,6 +522,21 @@ _RULES = [
 
 #: Every rule by code, in documentation order.
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+
+#: Every alias → its code.
+ALIASES: dict[str, str] = {alias: rule.code for rule in _RULES for alias in rule.aliases}
+
+
+def find_rule(code: str) -> Rule | None:
+    """The rule a code or one of its aliases names, in any letter case."""
+    code = code.upper()
+    return RULES.get(ALIASES.get(code, code))
+
+
+def names_of(code: str) -> tuple[str, ...]:
+    """A code and its aliases."""
+    return (code, *RULES[code].aliases)
 
 
 def rule_for(kind: CorsErrorKind) -> Rule:
@@ -526,6 +558,8 @@ def render_rules_markdown() -> str:
     lines += [f"| [{r.code}](#{r.code.lower()}) | {r.severity} | {r.title} |" for r in _RULES]
     for r in _RULES:
         lines += ["", f"## {r.code}", "", f"**{r.title}** ({r.severity}, since {r.since})", ""]
+        if r.aliases:
+            lines += [f"Also written {', '.join(f'`{a}`' for a in r.aliases)}.", ""]
         lines += [r.summary, "", f"*Why it matters:* {r.why}", "", f"*Fix:* {r.fix}", ""]
         lines += ["Example:", "", "```", r.example, "```"]
         if r.chromium:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from corscheck.core.headers import printable
-from corscheck.core.model import CheckResult, HeaderLines, Severity, Step, Verdict
+from corscheck.core.model import CheckResult, HeaderLines, RequestKind, Severity, Step, Verdict
 from corscheck.core.rules import RULES
 from corscheck.report import RenderOptions
 from corscheck.report.secrets import mask_lines
@@ -35,6 +35,10 @@ DECIDING_HEADERS = {
     "CORS-ACAH-INVALID": ("access-control-allow-headers",),
     "CORS-HEADER-NOT-ALLOWED": ("access-control-allow-headers",),
 }
+REFLECTION_PROBE_NOTE = (
+    "corscheck's own extra request, from a made-up origin: does the server echo any Origin it is"
+    " sent? (--no-probe-reflection skips it)"
+)
 SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 VERDICT_STYLES = {Verdict.ALLOWED: "bold green", Verdict.BLOCKED: "bold red", Verdict.ERROR: "bold red"}
 
@@ -97,6 +101,8 @@ def _step(
     outcome = {True: Text(" passed", style="green"), False: Text(" failed", style="bold red"), None: Text("")}
     title = Text(f"{number}. {request.kind} ", style="bold") + Text(f"{request.method} {request.url}")
     lines: list[RenderableType] = [_indented(title + outcome[step.passed], 2)]
+    if request.kind is RequestKind.REFLECTION_PROBE:
+        lines.append(_indented(Text(REFLECTION_PROBE_NOTE, style="italic"), 4))
     lines += _header_lines(request.headers, ">", options, expose)
     if response is None:
         lines.append(_indented(Text("< no response", style="red"), 4))

@@ -117,8 +117,19 @@ def test_verbose_shows_every_header(invoke, server):
     server.route("/api", (ACAO, "*"), ("X-Unrelated", "1"))
     plain = invoke("check", server.url("/api"), "--origin", PAGE)
     verbose = invoke("check", server.url("/api"), "--origin", PAGE, "-v")
-    assert "X-Unrelated" not in plain.stdout
+    assert "X-Unrelated: 1" not in plain.stdout
     assert "X-Unrelated: 1" in verbose.stdout
+
+
+def test_an_unreadable_application_header_is_noted_once_without_expose(invoke, server):
+    server.route("/api", (ACAO, "*"), ("X-Total-Count", "3"), ("X-Frame-Options", "DENY"))
+    plain = invoke("check", server.url("/api"), "--origin", PAGE, "--json")
+    asked = invoke("check", server.url("/api"), "--origin", PAGE, "--json", "-e", "X-Total-Count")
+    notes = [f for f in json.loads(plain.stdout)["findings"] if f["code"] == "LINT-HEADER-NOT-EXPOSED"]
+    assert [(n["severity"], n["details"]["headers"]) for n in notes] == [("info", ["x-total-count"])]
+    assert "--expose" in notes[0]["message"]
+    codes = [f["code"] for f in json.loads(asked.stdout)["findings"]]
+    assert "LINT-HEADER-NOT-EXPOSED" not in codes and "CORS-EXPOSE-MISSING" in codes
 
 
 def test_secrets_masked_unless_asked(invoke, server):

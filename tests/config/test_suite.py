@@ -95,3 +95,13 @@ def test_run_cases_keeps_order_and_bounds_concurrency():
     assert [o.case.name for o in outcomes] == [c.name for c in cases]
     assert all(isinstance(o, CaseOutcome) and o.passed for o in outcomes)
     assert 1 < peak <= 4
+
+
+def test_a_readable_alias_selects_and_ignores_its_code():
+    from corscheck.core.model import Finding, Severity
+    from corscheck.suite import Selection
+
+    finding = Finding("LINT-ACAC-NOT-TRUE", Severity.INFO, "m")
+    assert Selection(select=("LINT-ALLOW-CREDENTIALS",)).keeps(finding)
+    assert not Selection(ignore=("LINT-ALLOW-CREDENTIALS-NOT-TRUE",)).keeps(finding)
+    assert not Selection(select=("CORS-",)).keeps(finding)

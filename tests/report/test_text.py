@@ -52,3 +52,27 @@ def test_secret_headers_masked(result_of):
 def test_no_trailing_spaces(result_of):
     result = result_of(RequestSpec(URL, PAGE), {"actual": head(200)})
     assert all(line == line.rstrip() for line in render(result, width=60).splitlines())
+
+
+def test_the_reflection_probe_says_what_it_is(result_of):
+    echo = head(200, ("Access-Control-Allow-Origin", PAGE), ("Vary", "Origin"))
+    probed = result_of(RequestSpec(URL, PAGE), {"actual": echo, "reflection-probe": head(200)})
+    unprobed = result_of(RequestSpec(URL, PAGE, probe_reflection=False), {"actual": echo})
+    note = "from a made-up origin: does the server echo any Origin it is sent?"
+    assert note in render(probed, width=200)
+    assert note not in render(unprobed, width=200)
+
+
+def test_would_fail_next_findings_are_marked_and_point_to_fix_for(result_of):
+    slashed = head(200, ("Access-Control-Allow-Origin", PAGE + "/"), ("X-Total-Count", "1"))
+    result = result_of(RequestSpec(URL, PAGE, expose=("X-Total-Count",)), {"actual": slashed})
+    text = render(result, width=200)
+    assert "CORS-ORIGIN-MISMATCH\n" in text
+    assert "CORS-EXPOSE-MISSING  would fail next" in text
+    assert "1 more would fail after it. --fix-for FRAMEWORK prints" in text
+
+
+def test_the_fix_line_is_not_dimmed(result_of):
+    text = render(result_of(RequestSpec(URL, PAGE), {"actual": head(200)}), color=True)
+    fix_line = next(line for line in text.splitlines() if "fix:" in line)
+    assert "\x1b[2m" not in fix_line and "\x1b[1;32mfix:" in fix_line
