@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from corscheck.core.exposure import ACEH
 from corscheck.core.headers import combined
 from corscheck.core.mend import merged
-from corscheck.core.model import CheckResult, Credentials, ResponseHead
+from corscheck.core.model import CheckResult, Credentials, RequestSpec, ResponseHead
 from corscheck.core.preflight import ACAH, ACAM
-from corscheck.core.request import SAFELISTED_METHODS, prepare_headers, unsafe_header_names
+from corscheck.core.request import SAFELISTED_METHODS, normalise_method, prepare_headers, unsafe_header_names
 
 #: Seconds a browser may cache the preflight: within every engine's cap (Safari's is 600).
 MAX_AGE = 600
@@ -39,13 +39,14 @@ def _server_list(head: ResponseHead | None, name: str) -> str | None:
     return None if value is None else ", ".join(v for v in value.split(",") if v.strip() != "*")
 
 
-def policy_for(result: CheckResult) -> CorsPolicy:
-    """The policy under which the browser would allow this request, keeping what the server allowed."""
-    spec = result.spec
-    preflight = result.preflight.response if result.preflight else None
-    actual = result.actual.response if result.actual else None
+def policy_for(
+    spec: RequestSpec, *, preflight: ResponseHead | None = None, actual: ResponseHead | None = None
+) -> CorsPolicy:
+    """The policy under which the browser would allow this request, keeping what the server's
+    preflight and actual responses (when there are any) allowed already."""
+    method = normalise_method(spec.method)
     names = sorted(n.lower() for n in unsafe_header_names(prepare_headers(spec.headers).sent))
-    methods = merged(_server_list(preflight, ACAM), [result.method], case_sensitive=True)
+    methods = merged(_server_list(preflight, ACAM), [method], case_sensitive=True)
     expose = [n.lower() for n in spec.expose]
     return CorsPolicy(
         origin=spec.origin,
@@ -232,4 +233,12 @@ FRAMEWORKS: dict[str, tuple[Callable[[CorsPolicy], str], str]] = {
 def fix_for(framework: str, result: CheckResult) -> str:
     """The configuration snippet for ``framework`` that makes this request pass."""
     generate, _ = FRAMEWORKS[framework]
-    return generate(policy_for(result))
+    preflight = result.preflight.response if result.preflight else None
+    actual = result.actual.response if result.actual else None
+    return generate(policy_for(result.spec, preflight=preflight, actual=actual))
+
+
+def fix_for_request(framework: str, spec: RequestSpec) -> str:
+    """The snippet from the request alone, when no server response is at hand."""
+    generate, _ = FRAMEWORKS[framework]
+    return generate(policy_for(spec))

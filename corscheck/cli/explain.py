@@ -2,22 +2,84 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corscheck.cli.output import fail
+from corscheck.cli.fix import FixFramework
+from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from corscheck.core.console import ConsoleError
+    from corscheck.core.console_hints import ConsoleHint
+    from corscheck.core.model import RequestSpec
+
+#: A header value for `-H`: what the page sends does not matter to the check, only the name does.
+_SOME_VALUE = "1"
 
 
-def render_explanation(error: ConsoleError) -> str:
+def request_of(error: ConsoleError) -> RequestSpec | None:
+    """The fetch() the message describes, as far as it says (None without a URL)."""
+    from corscheck.core.model import Credentials, RequestSpec
+
+    if not error.url:
+        return None
+    code = error.code
+    return RequestSpec(
+        url=error.first_url or error.url,
+        origin=error.origin or "ORIGIN",
+        method=error.value if code == "CORS-METHOD-NOT-ALLOWED" and error.value else "GET",
+        headers=((error.value, _SOME_VALUE),) if code == "CORS-HEADER-NOT-ALLOWED" and error.value else (),
+        credentials=Credentials.INCLUDE
+        if code in ("CORS-WILDCARD-CREDENTIALS", "CORS-CREDENTIALS-NOT-TRUE")
+        else Credentials.SAME_ORIGIN,
+    )
+
+
+def check_command(spec: RequestSpec) -> str:
+    """The `corscheck check` that confirms the diagnosis (and shows what else would fail)."""
+    words = ["corscheck", "check", spec.url, "--origin", spec.origin]
+    if spec.method != "GET":
+        words += ["-X", spec.method]
+    for name, value in spec.headers:
+        words += ["-H", f"{name}: {value}"]
+    if spec.credentials == "include":
+        words += ["--credentials", "include"]
+    return shlex.join(words)
+
+
+def _next_steps(spec: RequestSpec | None, preflight: bool) -> list[RenderableType]:
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from corscheck.report.text import printable_text
+
+    if spec is None:
+        return []
+    lines: list[RenderableType] = [Text(""), Text("Confirm it (and see what else would fail):", style="bold")]
+    # Never wrapped: a terminal soft-wraps it and a copy keeps it one command.
+    lines.append(Text(f"  {printable_text(check_command(spec))}", no_wrap=True, overflow="ignore"))
+    notes = []
+    if spec.origin == "ORIGIN":
+        notes.append("ORIGIN: the page's origin, which the message does not name")
+    if preflight and spec.method == "GET" and not spec.headers:
+        notes.append("add the -X and -H the page's fetch() uses: they caused the preflight")
+    lines += [Padding(Text(f"({note})", style="italic"), (0, 0, 0, 2)) for note in notes]
+    return lines
+
+
+def render_explanation(error: ConsoleError) -> list[RenderableType]:
+    from rich.text import Text
+
     from corscheck.core.advice import server_fix
     from corscheck.core.rules import RULES
+    from corscheck.report.text import printable_text
 
     rule = RULES[error.code]
     facts = [
@@ -29,16 +91,53 @@ def render_explanation(error: ConsoleError) -> str:
         ("status", str(error.status) if error.status else None),
         ("failed on", "the preflight (OPTIONS) response" if error.preflight else None),
     ]
-    lines = [f"{rule.code}: {rule.title}", ""]
-    lines += [f"  {name + ':':<17}{value}" for name, value in facts if value]
-    lines += ["", rule.summary, "", f"Why it matters: {rule.why}", "", f"Fix: {server_fix(error)}"]
+    lines: list[RenderableType] = [Text(f"{rule.code}: {rule.title}", style="bold red"), Text("")]
+    lines += [Text(f"  {name + ':':<17}{printable_text(value)}") for name, value in facts if value]
+    lines += [Text(""), Text(rule.summary), Text(""), Text("Why it matters: ", style="bold") + Text(rule.why)]
+    lines += [Text(""), Text("Fix: ", style="bold green") + Text(printable_text(server_fix(error)))]
     if error.also:
         lines += [
-            "",
-            f"{error.browser.capitalize()} prints the same words for {', '.join(error.also)};"
-            " run `corscheck check` against the URL to tell which.",
+            Text(""),
+            Text(
+                f"{error.browser.capitalize()} prints the same words for {', '.join(error.also)};"
+                " run `corscheck check` against the URL to tell which."
+            ),
         ]
-    return "\n".join(lines) + "\n"
+    return lines + _next_steps(request_of(error), error.preflight)
+
+
+def render_hint(hint: ConsoleHint) -> list[RenderableType]:
+    from rich.text import Text
+
+    from corscheck.core.model import RequestSpec
+    from corscheck.report.text import printable_text
+
+    lines: list[RenderableType] = [Text(hint.title, style="bold"), Text(""), Text(hint.explanation)]
+    if hint.url:
+        origin = printable_text(hint.origin or "ORIGIN")
+        spec = RequestSpec(url=printable_text(hint.url), origin=origin, method=hint.method or "GET")
+        lines += _next_steps(spec, preflight=False)
+    return lines
+
+
+def _fix_snippet(framework: str, error: ConsoleError, color: bool, width: int) -> list[RenderableType]:
+    from rich.text import Text
+
+    from corscheck.fixes import FRAMEWORKS, fix_for_request
+    from corscheck.report.snippet import highlight
+
+    spec = request_of(error)
+    if spec is None or spec.origin == "ORIGIN":
+        raise InputError("--fix-for needs a message that names the URL and the page's origin")
+    _, lexer = FRAMEWORKS[framework]
+    code = highlight(fix_for_request(framework, spec), lexer, color=color, width=width)
+    title = (
+        f"Server configuration for {framework} from this message alone (the check above merges in"
+        " what the server already allows):"
+    )
+    snippet = Text.from_ansi(code) if color else Text(code)
+    snippet.no_wrap, snippet.overflow = True, "ignore"
+    return [Text(""), Text(title, style="bold"), Text(""), snippet]
 
 
 def explain(
@@ -48,13 +147,35 @@ def explain(
             help="The console error, quoted; - reads it from stdin.", metavar="MESSAGE", show_default=False
         ),
     ],
+    fix_for: Annotated[
+        FixFramework | None,
+        typer.Option(
+            "--fix-for",
+            help="Also print the server configuration that lets this request through.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Explain a browser console CORS error and the server fix."""
     from corscheck.core.console import recognise
+    from corscheck.core.console_hints import hint_for
+    from corscheck.report.text import to_text
 
     text = sys.stdin.read() if message == "-" else message
+    color, width = use_color(ColorMode.AUTO, sys.stdout), terminal_width()
     try:
-        error = recognise(text)
+        try:
+            error = recognise(text)
+        except InputError:
+            hint = hint_for(text)
+            if hint is None or fix_for is not None:
+                raise
+            sys.stdout.write(to_text(render_hint(hint), width=width, color=color))
+            return
+        lines = render_explanation(error)
+        if fix_for is not None:
+            lines += _fix_snippet(fix_for.value, error, color, width)
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
-    print(render_explanation(error), end="")
+    sys.stdout.write(to_text(lines, width=width, color=color))

@@ -44,7 +44,7 @@ def rules(
         width = max(len(c) for c in RULES)
         for rule in RULES.values():
             print(f"{rule.code:<{width}}  {rule.severity:<7}  {rule.title}")
-    elif (rule := find_rule(code)) is not None:
-        print(_explain(rule), end="")
+    elif (found := find_rule(code)) is not None:
+        print(_explain(found), end="")
     else:
         fail(f"unknown rule code {code!r}; `corscheck rules` lists them", ExitCode.USAGE)

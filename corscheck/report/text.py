@@ -161,7 +161,7 @@ def printable_text(text: str) -> str:
 
 def to_text(renderables: list[RenderableType], *, width: int, color: bool) -> str:
     """Render with rich into a string: ANSI styles only when ``color``, no trailing spaces (rich pads
-    wrapped blocks to their full width, which only gets in the way of copying)."""
+    wrapped blocks to their full width, which only gets in the way of copying), no_wrap Texts unwrapped."""
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -173,7 +173,8 @@ def to_text(renderables: list[RenderableType], *, width: int, color: bool) -> st
         emoji=False,
     )
     for renderable in renderables:
-        console.print(renderable)
+        # A Text marked no_wrap is a command or code to copy: one line, the terminal wraps it.
+        console.print(renderable, soft_wrap=isinstance(renderable, Text) and bool(renderable.no_wrap))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
