@@ -52,7 +52,7 @@ def test_rules_explains_one_code_case_insensitively():
     assert result.exit_code == 0
     rule = RULES["CORS-ORIGIN-MISSING"]
     assert result.stdout.startswith("CORS-ORIGIN-MISSING (error")
-    assert f"Fix: {rule.fix}" in result.stdout
+    assert f"Fix: {rule.fix}" in result.stdout.replace("\n", " ")
 
 
 def test_rules_unknown_code_exits_2():
@@ -93,3 +93,22 @@ def test_ctrl_c_exits_130(monkeypatch):
     with pytest.raises(SystemExit) as exit_info:
         corscheck.cli.main()
     assert exit_info.value.code == 130
+
+
+def test_rules_wrap_and_colour_to_the_terminal():
+    runner = CliRunner()
+    for args in (["rules"], ["rules", "CORS-ORIGIN-MISMATCH"]):
+        narrow = runner.invoke(app, args, env={"COLUMNS": "60"}).stdout
+        assert max(len(line) for line in narrow.splitlines()) <= 60, args
+        assert "…" not in narrow and "\x1b[" not in narrow
+        assert "\x1b[" in runner.invoke(app, args, env={"FORCE_COLOR": "1"}).stdout
+    listing = runner.invoke(app, ["rules"], env={"COLUMNS": "60"}).stdout
+    assert "    No Access-Control-Allow-Origin header\n" in listing
+
+
+def test_rules_know_the_readable_aliases():
+    result = CliRunner().invoke(app, ["rules", "cors-allow-methods-invalid"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(
+        "CORS-ACAM-INVALID (error, since 0.1.0, also written CORS-ALLOW-METHODS-INVALID)"
+    )
