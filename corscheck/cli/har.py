@@ -21,8 +21,9 @@ from corscheck.cli.network import (
     Proxy,
     network_settings,
 )
-from corscheck.cli.output import fail, seconds
+from corscheck.cli.output import ColorMode, fail, seconds, terminal_width, use_color
 from corscheck.core.errors import InputError
+from corscheck.core.rules import RULES
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -51,7 +52,14 @@ def _row(
         "verdict": label or (result.verdict.value if result else "failed"),
         "source": source,
         "findings": [
-            {"code": f.code, "severity": f.severity.value, "message": f.message} for f in result.findings
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "message": f.message,
+                "fix": f.fix or RULES[f.code].fix,
+                "next": f.next,
+            }
+            for f in result.findings
         ]
         if result
         else [],
@@ -99,18 +107,38 @@ def _recheck(
     return _row(verdict, result, "live", label="unreproduced", note="; ".join(notes))
 
 
-def _render_text(rows: list[dict[str, Any]]) -> str:
+def _render_text(rows: list[dict[str, Any]], *, width: int, color: bool) -> str:
+    from rich.console import RenderableType
+    from rich.padding import Padding
+    from rich.text import Text
+
+    from corscheck.report.text import printable_text, to_text
+
     if not rows:
         return "no cross-origin requests in the HAR\n"
-    lines = []
+    lines: list[RenderableType] = []
     for row in rows:
-        lines.append(f"{row['verdict'].upper():<8} {row['method']} {row['url']}  (from {row['origin']})")
-        lines += [f"         {f['code']}: {f['message']}" for f in row["findings"] if f["severity"] != "info"]
+        verdict = row["verdict"]
+        title = Text(f"{verdict.upper():<8} ", style="bold green" if verdict == "allowed" else "bold red")
+        title.append(printable_text(f"{row['method']} {row['url']}  (from {row['origin']})"))
+        lines.append(title)
+        for finding in row["findings"]:
+            if finding["severity"] == "info":
+                continue
+            text = Text(finding["code"], style="bold")
+            if finding["next"]:
+                text.append("  would fail next", style="magenta")
+            text.append(f": {printable_text(finding['message'])}")
+            lines.append(Padding(text, (0, 0, 0, 9)))
+            if not finding["next"]:
+                fix = Text("fix: ", style="bold green") + Text(printable_text(finding["fix"]))
+                lines.append(Padding(fix, (0, 0, 0, 9)))
         if row["note"]:
-            lines.append(f"         note: {row['note']}")
+            lines.append(Padding(Text(f"note: {printable_text(row['note'])}"), (0, 0, 0, 9)))
     failed = sum(row["verdict"] != "allowed" for row in rows)
-    lines.append(f"{len(rows)} cross-origin requests, {failed} failed")
-    return "\n".join(lines) + "\n"
+    requests = "request" if len(rows) == 1 else "requests"
+    lines.append(Text(f"{len(rows)} cross-origin {requests}, {failed} failed"))
+    return to_text(lines, width=width, color=color)
 
 
 def _recheck_all(
@@ -195,5 +223,6 @@ def har(
         document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure)}
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
     else:
-        sys.stdout.write(_render_text(rows))
+        color = use_color(ColorMode.AUTO, sys.stdout)
+        sys.stdout.write(_render_text(rows, width=terminal_width(), color=color))
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

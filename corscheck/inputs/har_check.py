@@ -66,16 +66,19 @@ def judge(request: HarRequest, recorded: dict[tuple[str, str], HarEntry], origin
     """Replay the engine over the HAR's heads; a request without a response is listed as failed."""
     spec = spec_of(request, origin)
     actual = request.actual
-    if actual.response is None:
-        return HarVerdict(
-            spec,
-            None,
-            f"the browser recorded no response ({actual.failure}); a CORS-blocked request looks like this"
-            " in a HAR, which keeps no headers for it; --live re-checks it and says why",
-        )
+    no_response = HarVerdict(
+        spec,
+        None,
+        f"the browser recorded no response ({actual.failure}); a CORS-blocked request looks like this"
+        " in a HAR, which keeps no headers for it; --live re-checks it and says why",
+    )
     exchange = Exchange(spec)
     note = None
     while (planned := exchange.next_request()) is not None:
+        if planned.kind is RequestKind.ACTUAL and actual.response is None:
+            # A recorded preflight that failed already said why; one that passed leaves the actual
+            # response's check, whose headers the HAR did not keep.
+            return no_response
         head = _recorded_head(planned, request, recorded)
         if head is None and planned.kind is RequestKind.PREFLIGHT:
             # The browser sent the actual request, so its preflight passed (or came from the cache).

@@ -133,8 +133,61 @@ def test_preflight_entries_are_paired_and_judged():
     assert [(r.actual.method, r.preflight is not None) for r in requests] == [("PUT", True), ("DELETE", True)]
     verdicts = judge_all(requests)
     put, delete = verdicts
-    assert put.failed and put.result is None
+    assert put.failed and put.result.findings[0].code == "CORS-PREFLIGHT-STATUS"
     assert not delete.failed and delete.result.preflight.response.status == 204
+
+
+def _blocked_put(allow_methods):
+    preflight = [
+        ("Access-Control-Allow-Origin", "https://app.example"),
+        ("Access-Control-Allow-Methods", allow_methods),
+    ]
+    return chromium_shaped(
+        [
+            entry(
+                "OPTIONS",
+                "https://api.example/x",
+                [("Origin", "https://app.example"), ("Access-Control-Request-Method", "PUT")],
+                204,
+                preflight,
+            ),
+            entry(
+                "PUT",
+                "https://api.example/x",
+                [("Referer", "https://app.example/")],
+                0,
+                [],
+                "net::ERR_FAILED",
+            ),
+        ]
+    )
+
+
+def test_a_recorded_preflight_says_why_offline(tmp_path):
+    path = tmp_path / "put.har"
+    path.write_text(_blocked_put("GET, POST"))
+    result = CliRunner().invoke(app, ["har", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert (
+        "CORS-METHOD-NOT-ALLOWED: The preflight response from https://api.example/x does not allow method 'PUT'"
+        in result.stdout
+    )
+    assert "fix: Add PUT to Access-Control-Allow-Methods" in result.stdout
+    assert "--live" not in result.stdout
+    assert result.stdout.endswith("1 cross-origin request, 1 failed\n")
+
+
+def test_a_passed_preflight_leaves_the_unrecorded_response_to_live():
+    (verdict,) = judge_all(pair_preflights(read_har(_blocked_put("PUT"))))
+    assert verdict.failed and verdict.result is None and "--live" in verdict.note
+
+
+def test_har_text_wraps_to_the_terminal(tmp_path):
+    path = tmp_path / "put.har"
+    path.write_text(_blocked_put("GET, POST"))
+    narrow = CliRunner().invoke(app, ["har", str(path)], env={"COLUMNS": "60"}).stdout
+    assert max(len(line) for line in narrow.splitlines()) <= 60
+    assert "\x1b[" in CliRunner().invoke(app, ["har", str(path)], env={"FORCE_COLOR": "1"}).stdout
 
 
 def test_firefox_keeps_headers_of_a_blocked_response_and_the_engine_judges_them():
