@@ -8,9 +8,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 
 from corscheck.core.model import CheckResult, Credentials, RequestSpec, Verdict
 from corscheck.core.rules import RULES
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 APP = "https://app.example"
 ADMIN = "https://admin.example"
@@ -81,6 +85,9 @@ class Scenario:
             expose=self.expose,
         )
 
+
+#: The scenario shown as a full report: a console line, the deciding header, a fix.
+FULL_REPORT = "/slash"
 
 SCENARIOS = (
     Scenario("Wide open: *", "/open"),
@@ -162,40 +169,94 @@ def _outcome(result: CheckResult) -> tuple[str, str]:
     return str(result.verdict), "red"
 
 
-def render_table(
-    base_url: str, outcomes: list[tuple[Scenario, CheckResult]], *, width: int, color: bool
-) -> str:
+def _request(scenario: Scenario, result: CheckResult) -> str:
+    request = f"{result.method} {scenario.path}\nfrom {scenario.origin}"
+    if scenario.credentials is Credentials.INCLUDE:
+        request += "\nwith cookies"
+    if scenario.expose:
+        request += f"\nreads {', '.join(scenario.expose)}"
+    return request
+
+
+def _reason(result: CheckResult) -> str:
+    if _outcome(result)[0] == "allowed":
+        return "JavaScript can read the body and " + ", ".join(result.exposed_headers)
+    code = result.findings[0].code
+    return f"{code}\n{RULES[code].title}"
+
+
+#: Below this width the table's columns would cut origins and codes; each row becomes a block instead.
+_TABLE_WIDTH = 100
+
+
+def _summary(base_url: str, outcomes: list[tuple[Scenario, CheckResult]], width: int) -> list[RenderableType]:
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
-    from corscheck.report.text import to_text
-
-    table = Table(title=f"corscheck demo: real checks against {base_url}", show_lines=True, expand=True)
+    title = f"corscheck demo: real checks against {base_url}"
+    if width < _TABLE_WIDTH:
+        lines: list[RenderableType] = [Text(title, style="bold")]
+        for scenario, result in outcomes:
+            verdict, style = _outcome(result)
+            lines += [
+                Text(""),
+                Text(scenario.title, style="bold") + Text("  ") + Text(verdict, style=f"bold {style}"),
+            ]
+            lines.append(Padding(Text(_request(scenario, result).replace("\n", ", ")), (0, 0, 0, 2)))
+            lines.append(Padding(Text(_reason(result)), (0, 0, 0, 2)))
+        return lines
+    table = Table(title=title, show_lines=True, expand=True)
     table.add_column("Server policy", ratio=3)
     table.add_column("Page's fetch()", ratio=3)
     table.add_column("Chromium", no_wrap=True)
     table.add_column("Why", ratio=4)
     for scenario, result in outcomes:
         verdict, style = _outcome(result)
-        request = f"{result.method} {scenario.path}\nfrom {scenario.origin}"
-        if scenario.credentials is Credentials.INCLUDE:
-            request += "\nwith cookies"
-        if scenario.expose:
-            request += f"\nreads {', '.join(scenario.expose)}"
-        if verdict == "allowed":
-            reason = "JavaScript can read the body and " + ", ".join(result.exposed_headers)
-        else:
-            code = result.findings[0].code
-            reason = f"{code}\n{RULES[code].title}"
-        table.add_row(scenario.title, request, Text(verdict, style=f"bold {style}"), reason)
-    try_yours = (
-        "corscheck check https://api.example/items --origin https://app.example --expose X-Total-Count"
-    )
-    footer = [Text("Every row is a real `corscheck check`. Try yours:"), Text(f"  {try_yours}")]
-    return to_text([table, *footer], width=width, color=color)
+        table.add_row(
+            scenario.title, _request(scenario, result), Text(verdict, style=f"bold {style}"), _reason(result)
+        )
+    return [table]
+
+
+def render_demo(
+    base_url: str, outcomes: list[tuple[Scenario, CheckResult]], *, width: int, color: bool
+) -> str:
+    """The summary of every scenario, one of them as the full report `check` prints, and what next."""
+    from rich.text import Text
+
+    from corscheck.report import RenderOptions, reporter
+    from corscheck.report.command import check_command
+    from corscheck.report.text import to_text
+
+    scenario, result = next((s, r) for s, r in outcomes if s.path == FULL_REPORT)
+    summary = _summary(base_url, outcomes, width) + [
+        Text(""),
+        Text("Every row is a real `corscheck check`. Here is one in full:", style="bold"),
+        Text(""),
+        Text(f"$ {check_command(scenario.spec(base_url))}", no_wrap=True),
+        Text(""),
+    ]
+    report = reporter("text")(result, RenderOptions(color=color, width=width))
+    closing: list[RenderableType] = [
+        Text(""),
+        Text("The demo server stops now. Keep it up and try your own checks against it:", style="bold"),
+        Text("  corscheck demo --serve", no_wrap=True),
+    ]
+    return to_text(summary, width=width, color=color) + report + to_text(closing, width=width, color=color)
 
 
 def run_demo(*, width: int = 100, color: bool = False) -> str:
     with serving() as base_url:
         outcomes = run_scenarios(base_url)
-    return render_table(base_url, outcomes, width=width, color=color)
+    return render_demo(base_url, outcomes, width=width, color=color)
+
+
+def serve_instructions(base_url: str) -> str:
+    """What `corscheck demo --serve` prints: one copy-pasteable command per scenario."""
+    from corscheck.report.command import check_command
+
+    lines = [f"corscheck demo server on {base_url}; Ctrl-C stops it. Try:", ""]
+    for scenario in SCENARIOS:
+        lines += [f"# {scenario.title}", check_command(scenario.spec(base_url)), ""]
+    return "\n".join(lines)

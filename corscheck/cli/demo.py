@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import sys
+import threading
+from typing import Annotated
+
+import typer
 
 from corscheck.cli.output import ColorMode, terminal_width, use_color
 
 
-def demo() -> None:
+def demo(
+    serve: Annotated[
+        bool,
+        typer.Option("--serve", help="Keep the demo server up (until Ctrl-C) for your own check commands."),
+    ] = False,
+) -> None:
     """Check everyday CORS policies on a built-in loopback server."""
-    from corscheck.demo import run_demo  # the demo needs httpx and rich; load them only here
+    from corscheck import demo as demo_module  # the demo needs httpx and rich; load them only here
 
-    sys.stdout.write(run_demo(width=terminal_width(), color=use_color(ColorMode.AUTO, sys.stdout)))
+    if not serve:
+        sys.stdout.write(
+            demo_module.run_demo(width=terminal_width(), color=use_color(ColorMode.AUTO, sys.stdout))
+        )
+        return
+    with demo_module.serving() as base_url:
+        print(demo_module.serve_instructions(base_url), flush=True)
+        threading.Event().wait()  # until Ctrl-C, which exits 130 like every interrupted command

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -42,22 +41,11 @@ def request_of(error: ConsoleError) -> RequestSpec | None:
     )
 
 
-def check_command(spec: RequestSpec) -> str:
-    """The `corscheck check` that confirms the diagnosis (and shows what else would fail)."""
-    words = ["corscheck", "check", spec.url, "--origin", spec.origin]
-    if spec.method != "GET":
-        words += ["-X", spec.method]
-    for name, value in spec.headers:
-        words += ["-H", f"{name}: {value}"]
-    if spec.credentials == "include":
-        words += ["--credentials", "include"]
-    return shlex.join(words)
-
-
 def _next_steps(spec: RequestSpec | None, preflight: bool) -> list[RenderableType]:
     from rich.padding import Padding
     from rich.text import Text
 
+    from corscheck.report.command import check_command
     from corscheck.report.text import printable_text
 
     if spec is None:

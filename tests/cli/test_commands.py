@@ -73,6 +73,22 @@ def test_demo_runs_allowed_and_blocked_checks():
     assert "CORS-EXPOSE-MISSING" in result.stdout
 
 
+def test_demo_shows_one_full_report_and_wraps_instead_of_cutting():
+    for columns in ("60", "120"):
+        out = runner.invoke(app, ["demo"], env={"COLUMNS": columns}).stdout
+        assert "…" not in out
+        long = [line for line in out.splitlines() if len(line) > int(columns)]
+        assert all(line.startswith("$ corscheck check") for line in long), long
+        for part in (
+            "Chromium console\n",
+            "Exchange",
+            "fix: Send `Access-Control-Allow-Origin:",
+            "corscheck demo --serve",
+        ):
+            assert part in out, (columns, part)
+        assert "api.example" not in out  # no hint to copy that cannot resolve
+
+
 def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     def explode(**kwargs):
         raise RuntimeError("boom")
