@@ -165,8 +165,8 @@ _RULES = [
         " a method name).",
         "fetch() upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT; `patch` stays `patch`"
         " and does not match `PATCH`.",
-        "List the method exactly as the page sends it in Access-Control-Allow-Methods (and send"
-        " `PATCH` in upper case from the page).",
+        "Add the method, exactly as the page sends it, to the methods Access-Control-Allow-Methods"
+        " already lists (`GET, POST, PUT`); a page sending lower-case `patch` should send `PATCH`.",
         "Access-Control-Request-Method: PATCH\nAccess-Control-Allow-Methods: GET, POST",
         chromium=CorsErrorKind.METHOD_DISALLOWED,
     ),
@@ -282,7 +282,8 @@ _RULES = [
         "The header is a forbidden request-header name (Cookie, Host, Origin, Referer, User-Agent,"
         " Sec-*, Proxy-*, ...); fetch() drops it silently, so it cannot cause a preflight either.",
         "corscheck checks the request as the browser would really send it, without this header.",
-        "Remove it from the page's code; for cookies use `credentials: 'include'`.",
+        "Remove it from the page's code: the browser sets these itself. To send the browser's cookies,"
+        " use `credentials: 'include'` instead of a Cookie header.",
         "fetch(url, {headers: {Cookie: 'a=b'}})",
     ),
     Rule(
