@@ -145,6 +145,7 @@ def _findings(result: CheckResult) -> list[RenderableType]:
     lines: list[RenderableType] = [Text("Findings", style="bold"), _indented(grid, 2)]
     upcoming = sum(f.next for f in result.findings)
     if upcoming:
+        lines.append(Text(""))
         lines.append(
             Text(
                 f"The browser stops at the first failure; {upcoming} more would fail after it."
