@@ -59,3 +59,26 @@ def test_bad_copies_are_one_line_and_exit_2(args):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("corscheck: error:")
+
+
+def test_a_copied_put_gets_a_fix_about_put(server):
+    server.register(
+        "put-get-post",
+        {
+            "/r": {
+                "OPTIONS": {
+                    "status": 204,
+                    "headers": [
+                        "Access-Control-Allow-Origin: https://app.example",
+                        "Access-Control-Allow-Methods: GET, POST",
+                    ],
+                }
+            }
+        },
+    )
+    url = server.origins["case"] + "/c/put-get-post/r"
+    copied = f"curl '{url}' -X 'PUT' -H 'Origin: https://app.example' -H 'User-Agent: Mozilla/5.0'"
+    result = run("--from-curl", copied, "--json", "--no-probe-reflection")
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "CORS-METHOD-NOT-ALLOWED"]
+    assert "`Access-Control-Allow-Methods: GET, POST, PUT`" in finding["fix"]
+    assert "PATCH" not in finding["fix"]
