@@ -323,11 +323,18 @@ class Exchange:
         self._verdict = Verdict.BLOCKED
         self._error = error
         self._error_url = url
-        self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers))
-        self._findings += self._would_fail_next(error, head, stage, url)
+        unsafe = unsafe_header_names(self._state.headers)
+        self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers, unsafe))
+        self._findings += self._would_fail_next(error, head, stage, url, unsafe)
 
     def _blocking_finding(
-        self, error: CorsError, head: ResponseHead, stage: str, url: str, disallowed: tuple[str, ...]
+        self,
+        error: CorsError,
+        head: ResponseHead,
+        stage: str,
+        url: str,
+        disallowed: tuple[str, ...],
+        unsafe: list[str],
     ) -> Finding:
         return blocking_finding(
             error,
@@ -339,16 +346,17 @@ class Exchange:
             method=self._state.method,
             include_credentials=self._include,
             disallowed_headers=disallowed,
-            unsafe_names=tuple(unsafe_header_names(self._state.headers)),
+            unsafe_names=tuple(unsafe),
         )
 
-    def _would_fail_next(self, error: CorsError, head: ResponseHead, stage: str, url: str) -> list[Finding]:
+    def _would_fail_next(
+        self, error: CorsError, head: ResponseHead, stage: str, url: str, unsafe: list[str]
+    ) -> list[Finding]:
         """The checks the browser never reached, each judged as if the ones before it had passed.
 
         The browser stops at the first failure (the verdict and console line say only that); fixing
         one problem at a time would take a rerun per problem, so these are listed too, marked next.
         """
-        unsafe = unsafe_header_names(self._state.headers)
         found: list[Finding] = []
         for _ in CorsErrorKind:  # each round mends a different check, so this is only a bound
             mended = mend(
@@ -372,7 +380,8 @@ class Exchange:
             if next_error is None:
                 break
             error = next_error
-            found.append(replace(self._blocking_finding(error, head, stage, url, disallowed), next=True))
+            finding = self._blocking_finding(error, head, stage, url, disallowed, unsafe)
+            found.append(replace(finding, next=True))
         if stage == "actual":
             exposure = cors_exposure(head.headers, self._include)
             found += [replace(f, next=True) for f in self._unreadable_expose(head, exposure)]
