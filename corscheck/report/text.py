@@ -143,6 +143,14 @@ def _findings(result: CheckResult) -> list[RenderableType]:
             detail.append(printable_text(fix))
         grid.add_row(Text(str(finding.severity), style=SEVERITY_STYLES[finding.severity]), detail)
     lines: list[RenderableType] = [Text("Findings", style="bold"), _indented(grid, 2)]
+    if result.verdict is Verdict.BLOCKED and result.actual is None and result.spec.expose:
+        lines += [
+            Text(""),
+            Text(
+                f"--expose {', '.join(result.spec.expose)} is judged once the preflight passes:"
+                " the actual request was not sent."
+            ),
+        ]
     upcoming = sum(f.next for f in result.findings)
     if upcoming:
         lines.append(Text(""))

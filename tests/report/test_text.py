@@ -76,3 +76,9 @@ def test_the_fix_line_is_not_dimmed(result_of):
     text = render(result_of(RequestSpec(URL, PAGE), {"actual": head(200)}), color=True)
     fix_line = next(line for line in text.splitlines() if "fix:" in line)
     assert "\x1b[2m" not in fix_line and "\x1b[1;32mfix:" in fix_line
+
+
+def test_a_failed_preflight_says_expose_waits_for_it(result_of):
+    spec = RequestSpec(URL, PAGE, method="PUT", expose=("X-Total-Count",))
+    result = result_of(spec, {"preflight": head(204)})
+    assert "--expose X-Total-Count is judged once the preflight passes" in render(result, width=200)
