@@ -13,7 +13,7 @@ from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines, ResponseHead
 from corscheck.core.preflight import ACAH, ACAM
 
-ORIGIN_KINDS = frozenset(
+_ORIGIN_KINDS = frozenset(
     {
         CorsErrorKind.MISSING_ALLOW_ORIGIN,
         CorsErrorKind.MULTIPLE_ALLOW_ORIGIN,
@@ -54,7 +54,7 @@ def mend(
     """``head`` changed just enough to pass the check that raised ``error``; None when no change to
     this response can (a redirect, a refused Location)."""
     kind, headers = error.kind, head.headers
-    if kind in ORIGIN_KINDS:
+    if kind in _ORIGIN_KINDS:
         return replace(head, headers=_with(headers, ACAO, origin))
     if kind is CorsErrorKind.INVALID_ALLOW_CREDENTIALS:
         return replace(head, headers=_with(headers, ACAC, "true"))
@@ -89,7 +89,7 @@ def fix_text(
     mended = mend(head, error, origin=sent_origin, method=method, unsafe_names=unsafe_names)
     line = _added_line(head, mended)
     value = printable(error.hint or "")
-    if kind in ORIGIN_KINDS and sent_origin == "null" and page_origin != "null":
+    if kind in _ORIGIN_KINDS and sent_origin == "null" and page_origin != "null":
         return (
             f"A cross-origin redirect made the request's Origin `null`, so no server can echo the page's"
             f" origin: call {url} directly from the page (or answer `Access-Control-Allow-Origin: *`"
