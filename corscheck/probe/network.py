@@ -100,7 +100,8 @@ class ProxyRoutes:
         if proxy is None:
             return None
         host = f"{url.host}:{url.port}" if url.port is not None else url.host
-        if urllib.request.proxy_bypass_environment(host, self._no_proxy):
+        # urllib's NO_PROXY matcher (what httpx's trust_env applies); typeshed does not declare it.
+        if urllib.request.proxy_bypass_environment(host, self._no_proxy):  # type: ignore[attr-defined]
             return None
         return proxy
 
