@@ -17,7 +17,7 @@ def test_docs_rules_md_is_up_to_date():
 def test_every_rule_is_documented_fully():
     for rule in RULES.values():
         assert rule.title and rule.summary and rule.why and rule.fix and rule.example, rule.code
-        assert rule.code.startswith(("CORS-", "LINT-")), rule.code
+        assert rule.code.startswith(("CORS-", "LINT-", "AUDIT-")), rule.code
 
 
 def test_every_chromium_error_has_exactly_one_rule():

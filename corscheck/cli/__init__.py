@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from corscheck import __version__
-from corscheck.cli import check, demo, explain, har, rules, run
+from corscheck.cli import audit, check, demo, explain, har, rules, run
 from corscheck.exitcodes import ExitCode
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app.command()(run.run)
 app.command()(demo.demo)
 app.command(no_args_is_help=True)(explain.explain)
 app.command(no_args_is_help=True)(har.har)
+app.command(no_args_is_help=True)(audit.audit)
 
 
 def _print_version(value: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corscheck.core.audit_probes import audit_rule_texts
 from corscheck.core.messages import CorsErrorKind
 from corscheck.core.model import Severity
 
@@ -520,6 +521,9 @@ _RULES = [
         "Accept: (a 200-byte value)",
     ),
 ]
+
+# The audit codes live with their probe table (corscheck/core/audit_probes.py).
+_RULES += [Rule(*texts) for texts in audit_rule_texts()]
 
 #: Every rule by code, in documentation order.
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
