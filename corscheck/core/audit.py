@@ -267,7 +267,8 @@ class Audit:
         return AuditResult(self.spec.url, trusted, tuple(findings), self._sent)
 
     def _origin_findings(self) -> list[AuditFinding]:
-        hits = [a for a in self._access.values() if a.any and not self._wildcard_only(a)]
+        hits = [self._unexplained(a) for a in self._access.values() if a.any and not self._wildcard_only(a)]
+        hits = [a for a in hits if a.any]
         prefixes = tuple(
             a.probe.origin.rpartition(".")[0].rpartition(".")[0]
             for a in hits
@@ -291,6 +292,20 @@ class Audit:
             worst = min(risks[code], key=RISK_ORDER.index)
             findings.append(AuditFinding(code, worst, "\n".join(lines), origins))
         return findings
+
+    def _unexplained(self, access: Access) -> Access:
+        """What is left of a hit once an echo of any origin (AUDIT-ORIGIN-REFLECTED) explains it:
+        a server that echoes anything on GET (or on preflights) accepts every probe there."""
+        if access.probe.code == "AUDIT-ORIGIN-REFLECTED":
+            return access
+        echoes = [a for a in self._access.values() if a.probe.code == "AUDIT-ORIGIN-REFLECTED"]
+        left = Access(access.probe, credentials_value=access.credentials_value)
+        if not any(a.read_anonymous for a in echoes):
+            left.read_anonymous, left.read_credentialed = access.read_anonymous, access.read_credentialed
+        if not any(a.preflights_anonymous for a in echoes):
+            left.preflights_anonymous = access.preflights_anonymous
+            left.preflights_credentialed = access.preflights_credentialed
+        return left
 
     def _wildcard_only(self, access: Access) -> bool:
         """A `*` read is the public-API case (AUDIT-WILDCARD), not an allow-list mistake."""
