@@ -11,12 +11,14 @@ The shell drives it in stages::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.audit_probes import (
     FAMILIES,
     FAMILY_BY_CODE,
+    LEAD_CHARACTERS,
     NO_ENGINE,
     RISK_ORDER,
     SAFARI_ONLY,
@@ -125,14 +127,15 @@ class AuditResult:
 
 
 def request_counts(spec: AuditSpec) -> tuple[int, int]:
-    """Requests stage 1 sends for ``spec``, and the most stage 2 adds when every trusted origin is
-    echoed (stated up front; stage 2 depends on the answers)."""
+    """Requests stage 1 sends for ``spec``, and the most stages 2 and 3 add when every trusted origin
+    is echoed (stated up front; the later stages depend on the answers)."""
     audit = Audit(spec)
     first = len(audit.next_stage())
     second = sum(
         len(audit._requests_for(probe))
         for origin in audit._trusted
-        for probe in _stage_probes(audit._basis(origin), 2)
+        for stage in (2, 3)
+        for probe in _stage_probes(audit._basis(origin), stage)
     )
     return first, second
 
@@ -160,6 +163,7 @@ class Audit:
         self._access: dict[str, Access] = {}
         self._failure: NetworkFailure | None = None
         self._learned: list[Origin] = []
+        self._stage_bases: list[Basis] = []
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -170,16 +174,36 @@ class Audit:
             probes = [ProbeOrigin(o.serialize(), TRUSTED) for o in self._trusted]
             probes += _stage_probes(self._basis(self._trusted[0]), 1)
         elif self._stage == 2 and self._failure is None:
-            seen = {o.serialize() for o in self._trusted} | set(self._heads)
-            probes = []
-            for basis in self._bases():
-                probes += [p for p in _stage_probes(basis, 2) if p.origin not in seen]
-                seen.update(p.origin for p in probes)
+            self._stage_bases = self._bases()
+            probes = self._unsent(_stage_probes(basis, 2) for basis in self._stage_bases)
+        elif self._stage == 3 and self._failure is None:
+            bases = [b for b in self._stage_bases if self._special_character_let_in(b)]
+            probes = self._unsent(_stage_probes(basis, 3) for basis in bases)
         else:
             return []
         planned = [request for probe in probes for request in self._requests_for(probe)]
         self._sent += len(planned)
         return planned
+
+    def _unsent(self, groups: Iterable[list[ProbeOrigin]]) -> list[ProbeOrigin]:
+        seen = {o.serialize() for o in self._trusted} | set(self._access)
+        probes = []
+        for group in groups:
+            for probe in group:
+                if probe.origin not in seen:
+                    seen.add(probe.origin)
+                    probes.append(probe)
+        return probes
+
+    def _special_character_let_in(self, basis: Basis) -> bool:
+        """A lead character got through where the prefix probe did not (a parser, not a prefix check)."""
+        trusted = basis.trusted.serialize()
+        hits = {
+            a.probe.code
+            for a in self._access.values()
+            if a.any and a.probe.origin.startswith(tuple(trusted + c for c in (".", *LEAD_CHARACTERS)))
+        }
+        return "AUDIT-ORIGIN-SPECIAL-CHAR" in hits and "AUDIT-ORIGIN-POST-DOMAIN" not in hits
 
     def _basis(self, origin: Origin) -> Basis:
         return Basis(origin, self.spec.token)

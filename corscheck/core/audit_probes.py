@@ -134,7 +134,8 @@ class Family:
     fix: str
     #: Probe origins for a trusted origin (``Basis``); empty when the family does not apply.
     derive: Callable[[Basis], list[ProbeOrigin]]
-    #: 1: sent for every URL; 2: sent only when the server echoes a trusted origin but not a random one.
+    #: 1: sent for every URL; 2: sent only when the server echoes a trusted origin but not a random
+    #: one; 3: sent only when a stage 2 probe of the same code was let in.
     stage: int = 2
 
     def probes(self, basis: Basis) -> list[ProbeOrigin]:
@@ -162,18 +163,25 @@ def _unescaped_dot(basis: Basis) -> str | None:
     return basis.origin(".".join(labels[:-3] + [labels[-3] + "x" + labels[-2], labels[-1]]))
 
 
-def _special_characters(basis: Basis) -> list[ProbeOrigin]:
-    if not basis.is_domain:
-        return []
-    host = basis.trusted.host
-    return [
-        ProbeOrigin(
-            f"{basis.trusted.scheme}://{host}{char}.{basis.attacker_site}",
-            "AUDIT-ORIGIN-SPECIAL-CHAR",
-            engines,
-        )
-        for char, engines in SPECIAL_CHARACTERS
-    ]
+#: Sent first: a parser that stops at one of these likely stops at the others, which are then tried.
+LEAD_CHARACTERS = ("_", "`")
+
+
+def _special_characters(lead: bool) -> Callable[[Basis], list[ProbeOrigin]]:
+    def derive(basis: Basis) -> list[ProbeOrigin]:
+        if not basis.is_domain:
+            return []
+        return [
+            ProbeOrigin(
+                f"{basis.trusted.scheme}://{basis.trusted.host}{char}.{basis.attacker_site}",
+                "AUDIT-ORIGIN-SPECIAL-CHAR",
+                engines,
+            )
+            for char, engines in SPECIAL_CHARACTERS
+            if (char in LEAD_CHARACTERS) == lead
+        ]
+
+    return derive
 
 
 def _publish_anything(basis: Basis) -> list[ProbeOrigin]:
@@ -277,7 +285,7 @@ FAMILIES: tuple[Family, ...] = (
         "any web site, in the browsers that load such a host (see the character table)",
         Risk.CRITICAL,
         "Compare the whole origin for equality; do not parse out a host and compare a prefix of it.",
-        _special_characters,
+        _special_characters(lead=True),
     ),
     Family(
         "AUDIT-ORIGIN-PUBLISH-ANYTHING",
@@ -358,9 +366,22 @@ FAMILIES: tuple[Family, ...] = (
         "Compare origins byte for byte, as browsers do.",
         _upper_case,
     ),
+    Family(
+        "AUDIT-ORIGIN-SPECIAL-CHAR",
+        "A trusted host followed by a special character is accepted",
+        "The same parser, tried with the other characters once `_` or `` ` `` got through.",
+        "any web site, in the browsers that load such a host (see the character table)",
+        Risk.CRITICAL,
+        "Compare the whole origin for equality; do not parse out a host and compare a prefix of it.",
+        _special_characters(lead=False),
+        stage=3,
+    ),
 )
 
-FAMILY_BY_CODE = {family.code: family for family in FAMILIES}
+#: The first family of each code (a code's later stage repeats its texts).
+FAMILY_BY_CODE: dict[str, Family] = {}
+for _family in FAMILIES:
+    FAMILY_BY_CODE.setdefault(_family.code, _family)
 
 #: The example trusted origin the documentation derives its probes from.
 EXAMPLE_BASIS = Basis(Origin("https", "app.example.com"), "evil")
@@ -456,7 +477,7 @@ def audit_rule_texts() -> list[tuple[str, Severity, str, str, str, str, str]]:
             )
             + "\nAccess-Control-Allow-Origin: (the same)\nAccess-Control-Allow-Credentials: true",
         )
-        for family in FAMILIES
+        for family in FAMILY_BY_CODE.values()
     ]
     texts += [
         (

@@ -1,0 +1,154 @@
+"""Time `corscheck audit` over N URLs next to Corsy's scan of the same URLs, with each tool's peak memory.
+
+The URLs live on loopback servers (a separate process) with the policies an estate has: no CORS,
+a public `*` API, a strict allow-list, an allow-list with a prefix check, and an echo of anything.
+
+Corsy is not shipped with corscheck: clone https://github.com/s0md3v/Corsy somewhere and name it
+(its requirements, requests and tld, installed in the Python given by CORSY_PYTHON)::
+
+    CORSY_PATH=/tmp/corsy CORSY_PYTHON=/tmp/corsy-venv/bin/python python bench/bench_audit.py [--urls 500]
+
+Without CORSY_PATH only corscheck is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+TRUSTED = "https://app.example.com"
+
+
+def _policy(kind: str, origin: str | None) -> list[tuple[str, str]]:
+    if kind == "none" or not origin:
+        return []
+    if kind == "public":
+        return [("Access-Control-Allow-Origin", "*")]
+    allowed = {
+        "strict": origin == TRUSTED,
+        "prefix": origin.startswith(TRUSTED),
+        "echo": True,
+    }[kind]
+    if not allowed:
+        return [("Vary", "Origin")]
+    return [
+        ("Access-Control-Allow-Origin", origin),
+        ("Access-Control-Allow-Credentials", "true"),
+        ("Vary", "Origin"),
+    ]
+
+
+def _handler(kind: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            for name, value in _policy(kind, self.headers.get("Origin")):
+                self.send_header(name, value)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+KINDS = ("none", "public", "strict", "prefix", "echo")
+
+
+def _serve(ports: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    import threading
+
+    for kind in KINDS:
+        server = QuietServer(("127.0.0.1", 0), _handler(kind))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        ports.put((kind, server.server_address[1]))
+    threading.Event().wait()
+
+
+def _timed(command: list[str], cwd: str | None, url_file: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak memory (MiB) of one process, the URLs on
+    its stdin (Corsy reads them there whenever stdin is not a terminal)."""
+    start = time.perf_counter()
+    with url_file.open() as stdin:
+        process = subprocess.Popen(
+            command, cwd=cwd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    server = multiprocessing.Process(target=_serve, args=(queue,), daemon=True)
+    server.start()
+    ports = dict(queue.get() for _ in KINDS)
+    urls = [f"http://127.0.0.1:{ports[KINDS[i % len(KINDS)]]}/item/{i}" for i in range(args.urls)]
+    with tempfile.TemporaryDirectory() as tmp:
+        url_file = Path(tmp) / "urls.txt"
+        url_file.write_text("\n".join(urls) + "\n")
+        tools = {
+            "corscheck audit": (
+                [
+                    sys.executable,
+                    "-m",
+                    "corscheck",
+                    "audit",
+                    "-q",
+                    "--input",
+                    str(url_file),
+                    "--origin",
+                    TRUSTED,
+                    "--format",
+                    "json",
+                    "--output",
+                    str(Path(tmp) / "out.json"),
+                ],
+                None,
+            )
+        }
+        corsy = os.environ.get("CORSY_PATH")
+        if corsy:
+            python = os.environ.get("CORSY_PYTHON", sys.executable)
+            tools["corsy"] = ([python, "corsy.py", "-q"], corsy)
+        print(f"{args.urls} URLs ({', '.join(KINDS)} in turn), best of {args.repeat}:")
+        for name, (command, cwd) in tools.items():
+            runs = [_timed(command, cwd, url_file) for _ in range(args.repeat)]
+            wall, cpu, rss = min(runs)
+            median = statistics.median(r[0] for r in runs)
+            print(f"  {name:16} wall {wall:6.2f} s (median {median:.2f})  cpu {cpu:6.2f} s  peak {rss} MiB")
+    server.terminate()
+
+
+if __name__ == "__main__":
+    main()
