@@ -175,9 +175,11 @@ def parse_config(
     data: dict[str, Any], source: str, *, base_url: str | None = None, lines: list[int] | None = None
 ) -> list[CheckCase]:
     """Validate a parsed TOML document and expand its checks; ``base_url`` overrides the file's."""
-    unknown = sorted(set(data) - {"defaults", "check"})
+    unknown = sorted(set(data) - {"defaults", "check", "audit"})
     if unknown:
-        raise _fail(source, None, unknown[0], "unknown top-level key (expected [defaults] and [[check]])")
+        raise _fail(
+            source, None, unknown[0], "unknown top-level key (expected [defaults], [[check]] and [audit])"
+        )
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict):
         raise _fail(source, None, "defaults", "must be a table")
@@ -240,6 +242,14 @@ def load_config(path: Path, *, base_url: str | None = None) -> list[CheckCase]:
 
 def read_config(path: Path, *, base_url: str | None = None) -> ConfigFile:
     """Read and validate a config file; every problem is a ConfigError naming the file."""
+    data, text = read_document(path)
+    cases = parse_config(data, str(path), base_url=base_url, lines=_check_lines(text))
+    return ConfigFile(cases, _ca_cert(data, path))
+
+
+def read_document(path: Path) -> tuple[dict[str, Any], str]:
+    """The corscheck table of a config file (all of corscheck.toml, [tool.corscheck] of a
+    pyproject.toml) and the file's text."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -255,5 +265,4 @@ def read_config(path: Path, *, base_url: str | None = None) -> ConfigFile:
         data = data.get("tool", {}).get("corscheck")
         if not isinstance(data, dict):
             raise ConfigError(f"{source}: no [tool.corscheck] table")
-    cases = parse_config(data, source, base_url=base_url, lines=_check_lines(text))
-    return ConfigFile(cases, _ca_cert(data, path))
+    return data, text

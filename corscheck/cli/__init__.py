@@ -27,7 +27,7 @@ app.command()(run.run)
 app.command()(demo.demo)
 app.command(no_args_is_help=True)(explain.explain)
 app.command(no_args_is_help=True)(har.har)
-app.command(no_args_is_help=True)(audit.audit)
+app.command()(audit.audit)
 
 
 def _print_version(value: bool) -> None:

@@ -17,6 +17,7 @@ from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from corscheck.audit_config import AuditConfig
     from corscheck.core.audit import AuditSpec
 
 
@@ -63,6 +64,22 @@ def build_specs(urls: list[str], trusted: list[str], method: str, headers: list[
     return specs
 
 
+def _declared_audit(config: Path | None) -> AuditConfig:
+    """The [audit] table of --config, or of the config file found here (empty when there is none)."""
+    from corscheck.audit_config import AuditConfig, load_audit_config
+    from corscheck.config import ConfigError, find_config
+
+    path = config or find_config(Path())
+    if path is None:
+        return AuditConfig()
+    try:
+        return load_audit_config(path)
+    except ConfigError as exc:
+        if config is None and str(exc).endswith("no [audit] table"):
+            return AuditConfig()
+        fail(str(exc), ExitCode.USAGE)
+
+
 def audit(
     urls: Annotated[
         list[str] | None,
@@ -83,8 +100,15 @@ def audit(
         ),
     ] = None,
     method: Annotated[
-        str, typer.Option("--method", "-X", help="The fetch() method (only ever sent as a preflight).")
-    ] = "GET",
+        str | None,
+        typer.Option(
+            "--method",
+            "-X",
+            help="The fetch() method; one that needs a preflight is sent only as OPTIONS. [default: GET]",
+            metavar="METHOD",
+            show_default=False,
+        ),
+    ] = None,
     header: Annotated[
         list[str] | None,
         typer.Option(
@@ -98,8 +122,22 @@ def audit(
         str | None, typer.Option("--output", help="Write the report to this file ('-' for stdout).")
     ] = None,
     fail_on: Annotated[
-        RiskLevel, typer.Option("--fail-on", help="Exit 1 on a finding of this risk or worse.")
-    ] = RiskLevel.MEDIUM,
+        RiskLevel | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 on a finding of this risk or worse. [default: medium]",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Read the [audit] table of this file when no URL is given"
+            " [default: ./corscheck.toml, else [tool.corscheck] in ./pyproject.toml].",
+            show_default=False,
+        ),
+    ] = None,
     concurrency: Annotated[int, typer.Option(help="URLs audited at once.", min=1, max=256)] = 16,
     per_host: Annotated[int, typer.Option("--per-host", help="Requests in flight to one host.", min=1)] = 4,
     rate: Annotated[
@@ -122,14 +160,24 @@ def audit(
     Exit codes: 0 nothing at or above --fail-on, 1 a finding at or above it, 2 bad usage,
     3 no URL reachable.
     """
+    from corscheck.audit_config import AuditConfig
     from corscheck.core.audit import request_counts
     from corscheck.core.audit_probes import Risk
 
+    declared = AuditConfig()
     listed = read_urls(urls or [], url_file)
     if not listed:
-        fail("no URL to audit: name one, or give --input FILE (one URL a line)", ExitCode.USAGE)
+        declared = _declared_audit(config)
+        listed = list(declared.urls)
+    if not listed:
+        fail("no URL to audit: name one, give --input FILE, or list urls in [audit]", ExitCode.USAGE)
     try:
-        specs = build_specs(listed, origin or [], method, header or [])
+        specs = build_specs(
+            listed,
+            origin or list(declared.origins),
+            method or declared.method or "GET",
+            header or list(declared.headers),
+        )
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
     if not quiet:
@@ -144,7 +192,7 @@ def audit(
     from corscheck.probe.audit import AuditProbe, Politeness
     from corscheck.report.audit import RENDERERS, failed
 
-    threshold = Risk(fail_on.value)
+    threshold = Risk(fail_on.value if fail_on else declared.fail_on or Risk.MEDIUM)
     with AuditProbe(timeout=timeout, verify=not insecure, politeness=Politeness(per_host, rate)) as probe:
         results = list(run_audits(specs, probe.audit, concurrency))
     with _open_output(output) as stream:

@@ -218,7 +218,7 @@ class Audit:
         bases = [o for o in self._trusted if self._echoed(o)]
         if fixed_value not in (None, "null"):
             # A value sent to a refused origin (fixed, or a fallback) names an origin the server trusts.
-            learned = parse_origin(fixed_value)  # type: ignore[arg-type]
+            learned = parse_origin(fixed_value)
             if learned not in self._trusted:
                 self._learned.append(learned)
             bases.append(learned)

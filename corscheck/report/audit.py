@@ -33,8 +33,14 @@ def failed(result: AuditResult, threshold: Risk) -> bool:
 
 
 def _clean(text: str) -> str:
-    """Control characters from a server shown escaped, so they cannot drive a terminal or a CI log."""
-    return "\n".join(printable(line) for line in text.split("\n"))
+    """Control characters (C0 but the newline, DEL, C1) shown as \\uXXXX, so that text from a server
+    cannot drive a terminal or a CI log."""
+    return "".join(printable(c) if _is_control(c) else c for c in text)
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return (code < 0x20 and char != "\n") or 0x7F <= code <= 0x9F
 
 
 def render_text(results: Sequence[AuditResult], threshold: Risk) -> str:

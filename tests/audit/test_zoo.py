@@ -4,7 +4,6 @@ finds every planted mistake with the browser-true risk, and nothing on the corre
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,7 +56,11 @@ def handwritten(policy: Policy) -> Iterator[str]:
 
 
 def echo_any(origin, method):
-    return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")] if origin else []
+    return (
+        [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
+        if origin
+        else []
+    )
 
 
 def allow_list(*allowed: str, credentials: str = "true") -> Policy:
@@ -126,7 +129,11 @@ def test_http_and_development_origins_left_in_the_list():
 
 def test_capitalised_true_allows_only_reads_without_cookies():
     def echo_with_capital_true(origin, method):
-        return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "True"), ("Vary", "Origin")]
+        return [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Allow-Credentials", "True"),
+            ("Vary", "Origin"),
+        ]
 
     with handwritten(echo_with_capital_true) as url:
         code, found, audited = audit(url)
@@ -209,7 +216,9 @@ def test_express_cors_with_an_endswith_function():
 
 @pytest.mark.slow
 def test_express_cors_with_an_exact_list_has_no_finding():
-    snippet = f'const cors = require("cors");\napp.use(cors({{ credentials: true, origin: ["{TRUSTED}"] }}));\n'
+    snippet = (
+        f'const cors = require("cors");\napp.use(cors({{ credentials: true, origin: ["{TRUSTED}"] }}));\n'
+    )
     with servers.express(snippet) as url:
         code, found, _ = audit(url, "--fail-on", "info")
     assert (code, found) == (0, {})
