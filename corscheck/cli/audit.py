@@ -83,7 +83,11 @@ def _declared_audit(config: Path | None) -> AuditConfig:
 def audit(
     urls: Annotated[
         list[str] | None,
-        typer.Argument(help="URLs to audit ('-' reads them from stdin, one a line).", show_default=False),
+        typer.Argument(
+            help="URLs to audit ('-' reads them from stdin, one a line).",
+            metavar="URL...",
+            show_default=False,
+        ),
     ] = None,
     url_file: Annotated[
         Path | None,
@@ -155,7 +159,10 @@ def audit(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not state the request count.")] = False,
 ) -> None:
-    """Find the origins a CORS policy lets in that it should not, with the risk a browser gives them.
+    """Find the origins a CORS policy lets in that should not read.
+
+    Sends crafted Origin values (docs/audit.md) and judges each accepted one as the browser would:
+    could a page there read, with or without the user's cookies, and who can put a page there.
 
     Exit codes: 0 nothing at or above --fail-on, 1 a finding at or above it, 2 bad usage,
     3 no URL reachable.

@@ -94,3 +94,16 @@ def test_a_bad_audit_table_is_exit_2(tmp_path):
     config.write_text('[audit]\nurls = "http://x.test/"\n')
     result = invoke("--config", str(config))
     assert result.exit_code == 2 and "key 'urls'" in result.stderr
+
+
+def test_the_readme_audit_table_is_valid(tmp_path):
+    from pathlib import Path
+
+    from corscheck.audit_config import load_audit_config
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = next(b for b in readme.split("```toml\n")[1:] if b.startswith("[audit]"))
+    config = tmp_path / "corscheck.toml"
+    config.write_text(block.split("```")[0])
+    declared = load_audit_config(config)
+    assert declared.origins == ("https://app.example.com",) and declared.fail_on == "high"
