@@ -31,10 +31,11 @@ ALL_ENGINES = ("chromium", "firefox", "safari")
 SAFARI_ONLY = ("safari",)
 NO_ENGINE: tuple[str, ...] = ()
 
-#: Characters a broken host parser stops at (``https://app.example.com_.evil.net``). Chromium and
-#: Firefox resolve host names with ``_`` and ``-`` only; Safari loads hosts with the others
-#: (PortSwigger's research, summarised in audit-probes.md). No browser sends ``^``, ``|`` or ``%``
-#: in a host: the URL Standard forbids them in a domain.
+#: Characters a broken host parser stops at (``https://app.example.com_.evil.net``). Chromium
+#: resolves host names with ``_`` and ``-`` only (the others fail with ERR_NAME_NOT_RESOLVED;
+#: tests/browser/test_audit_characters.py checks it), Firefox likewise; Safari loads hosts with the
+#: others (PortSwigger's research). No browser sends ``^`` or ``|`` in a host: the URL Standard
+#: forbids them in a domain.
 SPECIAL_CHARACTERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("_", ALL_ENGINES),
     ("-", ALL_ENGINES),
@@ -438,7 +439,11 @@ def render_audit_markdown() -> str:
         "## Special characters",
         "",
         "Which browsers load a page whose host holds the character, so that its scripts send the"
-        " Origin `https://app.example.com<c>.evil.com`:",
+        " Origin `https://app.example.com<c>.evil.com`. Chromium's column is checked against"
+        " Chromium itself (tests/browser/test_audit_characters.py): its resolver refuses every other"
+        " character (ERR_NAME_NOT_RESOLVED), though its URL parser accepts them, so a page reached"
+        " through an HTTP proxy, which resolves names itself, can still send them. Firefox and"
+        " Safari follow PortSwigger's published research and are not checked here.",
         "",
         "| character | browsers |",
         "| --- | --- |",
