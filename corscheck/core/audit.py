@@ -116,7 +116,7 @@ class AuditResult:
     #: The trusted origins probed from (given, or learned).
     trusted: tuple[str, ...]
     findings: tuple[AuditFinding, ...]
-    #: Requests sent for this URL.
+    #: Requests sent for this URL (answered or failed).
     requests: int
     #: Set when the URL could not be audited (the trusted origin's request got no response).
     failure: NetworkFailure | None = None
@@ -181,9 +181,12 @@ class Audit:
             probes = self._unsent(_stage_probes(basis, 3) for basis in bases)
         else:
             return []
-        planned = [request for probe in probes for request in self._requests_for(probe)]
-        self._sent += len(planned)
-        return planned
+        return [request for probe in probes for request in self._requests_for(probe)]
+
+    @property
+    def stopped(self) -> bool:
+        """The trusted origin's request got no answer: the rest of the stage need not be sent."""
+        return self._failure is not None
 
     def _unsent(self, groups: Iterable[list[ProbeOrigin]]) -> list[ProbeOrigin]:
         seen = {o.serialize() for o in self._trusted} | set(self._access)
@@ -249,6 +252,7 @@ class Audit:
     # --- receiving -----------------------------------------------------------------------------
 
     def receive(self, probe: ProbeRequest, head: ResponseHead) -> None:
+        self._sent += 1
         origin = probe.probe.origin
         if probe.probe.code == TRUSTED:
             self._echoes[origin] = head
@@ -276,7 +280,8 @@ class Audit:
                 passed.append(request.describe())
 
     def fail(self, probe: ProbeRequest, failure: NetworkFailure) -> None:
-        """A probe got no answer. Losing the trusted origin's answer (or every answer) ends the audit."""
+        """A probe got no answer. Losing the trusted origin's answer ends the audit."""
+        self._sent += 1
         if probe.probe.code == TRUSTED and self._failure is None:
             self._failure = failure
 

@@ -91,6 +91,8 @@ class AuditProbe:
         audit = Audit(spec)
         while probes := audit.next_stage():
             for probe in probes:
+                if audit.stopped:
+                    break
                 outcome = self._send(probe)
                 if isinstance(outcome, NetworkFailure):
                     audit.fail(probe, outcome)

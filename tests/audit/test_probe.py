@@ -1,0 +1,103 @@
+"""The audit prober against real loopback servers: per-host limit, rate, hanging and closing servers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from corscheck.audit_run import run_audits
+from corscheck.core.audit import AuditSpec
+from corscheck.probe.audit import AuditProbe, Politeness
+
+TRUSTED = "https://app.example.com"
+
+
+class CountingServer:
+    """Answers after a short pause and records the most requests it had in flight at once."""
+
+    def __init__(self, close_each: bool = False) -> None:
+        self.in_flight = self.most = self.total = 0
+        lock = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.0" if close_each else "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                with lock:
+                    owner.in_flight += 1
+                    owner.total += 1
+                    owner.most = max(owner.most, owner.in_flight)
+                time.sleep(0.02)
+                with lock:
+                    owner.in_flight -= 1
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_port
+        threading.Thread(target=self._server.serve_forever, args=(0.01,), daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def audit_all(server: CountingServer, politeness: Politeness, urls: int = 12, timeout: float = 5.0):
+    specs = [AuditSpec(f"http://127.0.0.1:{server.port}/{i}", (TRUSTED,)) for i in range(urls)]
+    with AuditProbe(timeout=timeout, politeness=politeness) as probe:
+        return list(run_audits(specs, probe.audit, concurrency=16))
+
+
+def test_no_more_than_per_host_requests_reach_one_host_at_once():
+    server = CountingServer()
+    try:
+        results = audit_all(server, Politeness(per_host=2, rate=0))
+    finally:
+        server.close()
+    assert all(r.failure is None for r in results)
+    assert server.total == 12 * 4 and server.most == 2
+
+
+def test_rate_spaces_the_requests_out():
+    server = CountingServer()
+    try:
+        start = time.monotonic()
+        audit_all(server, Politeness(per_host=8, rate=100), urls=5)
+        elapsed = time.monotonic() - start
+    finally:
+        server.close()
+    assert server.total == 20
+    assert elapsed >= 19 / 100  # 20 requests at 100 a second: the last starts 0.19 s after the first
+
+
+def test_a_server_that_closes_every_connection_is_audited_all_the_same():
+    server = CountingServer(close_each=True)
+    try:
+        results = audit_all(server, Politeness(per_host=4, rate=0))
+    finally:
+        server.close()
+    assert all(r.failure is None for r in results) and server.total == 48
+
+
+def test_a_hanging_server_is_a_timeout_not_a_hang():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # accepts connections, never answers
+    try:
+        spec = AuditSpec(f"http://127.0.0.1:{listener.getsockname()[1]}/", (TRUSTED,))
+        with AuditProbe(timeout=0.2) as probe:
+            result = probe.audit(spec)
+    finally:
+        listener.close()
+    assert result.failure is not None and result.failure.kind == "timeout"
+    assert "within 0.2 s" in result.failure.message
+    assert result.requests == 1  # the trusted origin's request came first; the rest were not sent
