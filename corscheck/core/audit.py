@@ -26,6 +26,7 @@ from corscheck.core.audit_probes import (
     ProbeOrigin,
     Risk,
 )
+from corscheck.core.engine import USER_AGENT
 from corscheck.core.headers import combined, values
 from corscheck.core.model import HeaderLines, NetworkFailure, PlannedRequest, RequestKind, ResponseHead
 from corscheck.core.origin import Origin, parse_fetch_url, parse_origin
@@ -36,7 +37,6 @@ TRUSTED = "TRUSTED"
 #: The code of findings that are not about one probe origin.
 WILDCARD = "AUDIT-WILDCARD"
 VARY_MISSING = "AUDIT-VARY-MISSING"
-USER_AGENT = "corscheck-audit"
 
 
 @dataclass(frozen=True)

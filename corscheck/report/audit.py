@@ -55,6 +55,7 @@ def render_text(results: Sequence[AuditResult], threshold: Risk) -> str:
         for finding in result.findings:
             message = _clean(finding.message).replace("\n", "\n      ")
             lines.append(f"  [{finding.risk}] {finding.code}\n      {message}")
+            lines.append(f"      Fix: {RULES[finding.code].fix}")
     lines.append(_summary_line(results, threshold))
     return "\n".join(lines) + "\n"
 
