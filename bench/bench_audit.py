@@ -1,7 +1,9 @@
 """Time `corscheck audit` over N URLs next to Corsy's scan of the same URLs, with each tool's peak memory.
 
-The URLs live on loopback servers (a separate process) with the policies an estate has: no CORS,
-a public `*` API, a strict allow-list, an allow-list with a prefix check, and an echo of anything.
+The URLs live on loopback servers with the policies an estate has: no CORS, a public `*` API, a
+strict allow-list, an allow-list with a prefix check, and an echo of anything. nginx serves them
+when it is installed, so that the servers' own CPU hardly competes with the tools on a small machine
+(``--python-servers`` uses Python's http.server in a separate process instead).
 
 Corsy is not shipped with corscheck: clone https://github.com/s0md3v/Corsy somewhere and name it
 (its requirements, requests and tld, installed in the Python given by CORSY_PYTHON)::
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -90,6 +93,55 @@ def _serve(ports: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     threading.Event().wait()
 
 
+NGINX_POLICIES = {
+    "none": "",
+    "public": "add_header Access-Control-Allow-Origin * always;",
+    "strict": 'if ($http_origin = "https://app.example.com") { set $allowed $http_origin; }',
+    "prefix": 'if ($http_origin ~ "^https://app\\.example\\.com") { set $allowed $http_origin; }',
+    "echo": "set $allowed $http_origin;",
+}
+#: Sent only when $allowed is set (nginx leaves out a header whose value is empty).
+NGINX_ALLOWED = (
+    "add_header Access-Control-Allow-Origin $allowed always;"
+    " add_header Access-Control-Allow-Credentials $credentials always;"
+    ' add_header Vary "Origin" always;'
+)
+
+
+def _nginx(prefix: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]] | None:
+    """The same five policies in nginx, so that the servers' CPU hardly counts (None without nginx)."""
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if binary is None:
+        return None
+    ports = {}
+    servers = []
+    for kind, policy in NGINX_POLICIES.items():
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports[kind] = probe.getsockname()[1]
+        allowed = "" if kind in ("none", "public") else NGINX_ALLOWED
+        servers.append(
+            f'server {{ listen 127.0.0.1:{ports[kind]}; location / {{ set $allowed "";'
+            f" {policy} {allowed} return 200 ok; }} }}"
+        )
+    conf = prefix / "nginx.conf"
+    conf.write_text(
+        f"daemon off; pid {prefix}/nginx.pid; error_log {prefix}/error.log; worker_processes 1;\n"
+        f"events {{ worker_connections 4096; }}\n"
+        f"http {{ access_log off; client_body_temp_path {prefix};\n"
+        ' map $allowed $credentials { "" ""; default "true"; }\n' + "\n".join(servers) + "\n}\n"
+    )
+    process = subprocess.Popen([binary, "-p", str(prefix), "-c", str(conf)], stderr=subprocess.PIPE)
+    for port in ports.values():
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+    return process, ports
+
+
 def _timed(command: list[str], cwd: str | None, url_file: Path) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + system) and peak memory (MiB) of one process, the URLs on
     its stdin (Corsy reads them there whenever stdin is not a terminal)."""
@@ -107,14 +159,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--urls", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--python-servers", action="store_true", help="Serve from Python's http.server instead of nginx."
+    )
     args = parser.parse_args()
 
-    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    server = multiprocessing.Process(target=_serve, args=(queue,), daemon=True)
-    server.start()
-    ports = dict(queue.get() for _ in KINDS)
-    urls = [f"http://127.0.0.1:{ports[KINDS[i % len(KINDS)]]}/item/{i}" for i in range(args.urls)]
     with tempfile.TemporaryDirectory() as tmp:
+        started = None if args.python_servers else _nginx(Path(tmp))
+        if started is not None:
+            nginx, ports = started
+            server_name = "nginx"
+        else:
+            queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+            server = multiprocessing.Process(target=_serve, args=(queue,), daemon=True)
+            server.start()
+            ports = dict(queue.get() for _ in KINDS)
+            server_name = "Python http.server"
+        urls = [f"http://127.0.0.1:{ports[KINDS[i % len(KINDS)]]}/item/{i}" for i in range(args.urls)]
         url_file = Path(tmp) / "urls.txt"
         url_file.write_text("\n".join(urls) + "\n")
         tools = {
@@ -141,13 +202,17 @@ def main() -> None:
         if corsy:
             python = os.environ.get("CORSY_PYTHON", sys.executable)
             tools["corsy"] = ([python, "corsy.py", "-q"], corsy)
-        print(f"{args.urls} URLs ({', '.join(KINDS)} in turn), best of {args.repeat}:")
+        print(f"{args.urls} URLs ({', '.join(KINDS)} in turn) on {server_name}, best of {args.repeat}:")
         for name, (command, cwd) in tools.items():
             runs = [_timed(command, cwd, url_file) for _ in range(args.repeat)]
             wall, cpu, rss = min(runs)
             median = statistics.median(r[0] for r in runs)
             print(f"  {name:16} wall {wall:6.2f} s (median {median:.2f})  cpu {cpu:6.2f} s  peak {rss} MiB")
-    server.terminate()
+        if started is not None:
+            nginx.terminate()
+            nginx.wait(5)
+        else:
+            server.terminate()
 
 
 if __name__ == "__main__":

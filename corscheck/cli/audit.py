@@ -143,7 +143,10 @@ def audit(
         ),
     ] = None,
     concurrency: Annotated[int, typer.Option(help="URLs audited at once.", min=1, max=256)] = 16,
-    per_host: Annotated[int, typer.Option("--per-host", help="Requests in flight to one host.", min=1)] = 4,
+    per_host: Annotated[
+        int,
+        typer.Option("--per-host", help="Requests in flight to one host (a browser opens 6).", min=1),
+    ] = 6,
     rate: Annotated[
         float, typer.Option("--rate", help="Requests per second in all (0: no limit).", min=0)
     ] = 0.0,

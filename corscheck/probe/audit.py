@@ -82,7 +82,7 @@ class AuditProbe:
         if not verify:
             self._tls.check_hostname = False
             self._tls.verify_mode = ssl.CERT_NONE
-        self._politeness = politeness or Politeness(per_host=4, rate=0)
+        self._politeness = politeness or Politeness(per_host=6, rate=0)
         self._local = threading.local()
         self._open: set[http.client.HTTPConnection] = set()
         self._all_lock = threading.Lock()
