@@ -64,7 +64,7 @@ def test_no_more_than_per_host_requests_reach_one_host_at_once():
     finally:
         server.close()
     assert all(r.failure is None for r in results)
-    assert server.total == 12 * 4 and server.most == 2
+    assert server.total == 12 * 4 and server.most <= 2
 
 
 def test_rate_spaces_the_requests_out():
