@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corscheck.cli.check import parse_header
+from corscheck.cli.network import CaCert, Cert, Insecure, Key, NoProxy, Proxy, network_settings
 from corscheck.cli.output import fail, seconds
 from corscheck.cli.run import _open_output
 from corscheck.core.errors import InputError
@@ -156,10 +157,12 @@ def audit(
             help="Seconds allowed for each request.", min=0.001, callback=seconds, envvar="CORSCHECK_TIMEOUT"
         ),
     ] = 10.0,
-    insecure: Annotated[
-        bool,
-        typer.Option("--insecure", "-k", help="Do not verify TLS certificates.", envvar="CORSCHECK_INSECURE"),
-    ] = False,
+    insecure: Insecure = False,
+    cacert: CaCert = None,
+    cert: Cert = None,
+    key: Key = None,
+    proxy: Proxy = None,
+    noproxy: NoProxy = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not state the request count.")] = False,
 ) -> None:
     """Find the origins a CORS policy lets in that should not read.
@@ -203,7 +206,14 @@ def audit(
     from corscheck.report.audit import RENDERERS, failed
 
     threshold = Risk(fail_on.value if fail_on else declared.fail_on or Risk.MEDIUM)
-    with AuditProbe(timeout=timeout, verify=not insecure, politeness=Politeness(per_host, rate)) as probe:
+    try:
+        network = network_settings(
+            insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
+        )
+        probe = AuditProbe(timeout=timeout, network=network, politeness=Politeness(per_host, rate))
+    except InputError as exc:
+        fail(str(exc), ExitCode.USAGE)
+    with probe:
         results = list(run_audits(specs, probe.audit, concurrency))
     with _open_output(output) as stream:
         stream.write(RENDERERS[output_format.value](results, threshold))
