@@ -93,9 +93,9 @@ class Clients:
         transport = httpx.HTTPTransport(
             verify=verify,
             proxy=proxy,
-            # No connection limit: run's threads each need one at once (the body is never read, so
-            # a connection is never reused; see Probe._send).
-            limits=httpx.Limits(max_connections=None),
+            # No connection limit: run's threads each need one at once. None kept alive: a connection
+            # is closed after one response (see read_small_body).
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=0),
             trust_env=False,
         )
         pool = transport._pool

@@ -57,9 +57,10 @@ def test_a_host_name_that_never_resolves_ends_at_the_deadline():
     assert time.monotonic() - started < 1.0
 
 
-def test_a_body_is_never_read_so_its_connection_is_not_reused(server):
-    """Reading bodies to keep connections alive was tried: bytes a broken server sends past its
-    Content-Length (or after a 204) then became the next response (test_failures.py pins that)."""
+def test_a_read_body_still_does_not_keep_its_connection_for_reuse(server):
+    """A small body is read before hanging up (test_hang_up.py), but reusing the connection was
+    tried and dropped: bytes a broken server sends past its Content-Length (or after a 204) then
+    became the next response (test_failures.py pins that)."""
     server.routes[("GET", "/api")] = Reply(200, [ACAO], body=b"x" * 1000)
     with Probe(timeout=5) as probe:
         for _ in range(2):
