@@ -29,6 +29,7 @@ CHECK_KEYS = frozenset(
         "expose",
         "expect",
         "preflight_only",
+        "status",
     }
 )
 #: ca_cert is the run's (like --cacert): it belongs in [defaults] only.
@@ -48,9 +49,22 @@ class CheckCase:
     name: str
     spec: RequestSpec
     expect: Verdict
-    #: Where the [[check]] table starts, for SARIF and GitHub annotations.
+    #: Where the [[check]] table starts, for SARIF and GitHub annotations ("" for `corscheck check`).
     source: str
     line: int
+    #: The response statuses the check accepts (inclusive range), when it says.
+    status: tuple[int, int] | None = None
+
+
+def _status_range(value: Any) -> tuple[int, int] | None:
+    """``status = 200`` or ``status = "200-299"``; None when the value is neither."""
+    if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
+        return value, value
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{3})\s*-\s*(\d{3})\s*", value)
+        if match and 100 <= int(match[1]) <= int(match[2]) <= 599:
+            return int(match[1]), int(match[2])
+    return None
 
 
 def _fail(source: str, check: str | None, key: str | None, message: str) -> ConfigError:
@@ -136,6 +150,11 @@ def _expand(
     preflight_only = merged.get("preflight_only", False)
     if not isinstance(preflight_only, bool):
         raise fail("preflight_only", "must be true or false")
+    status = None
+    if "status" in merged:
+        status = _status_range(merged["status"])
+        if status is None:
+            raise fail("status", 'must be a status (200) or a range ("200-299") between 100 and 599')
 
     cases = []
     for url, origin, method in itertools.product(urls, origins, methods):
@@ -167,7 +186,7 @@ def _expand(
             expose=tuple(expose),
             preflight_only=preflight_only,
         )
-        cases.append(CheckCase(label, spec, expect, source, line))
+        cases.append(CheckCase(label, spec, expect, source, line, status))
     return cases
 
 
@@ -203,6 +222,8 @@ def parse_config(
     for index, table in enumerate(checks):
         line = lines[index] if index < len(lines) else 1
         cases += _expand(table, shared, base, source, line, index)
+    if not cases:
+        raise _fail(source, None, None, "no checks: add a [[check]] table with a url and an origin")
     return cases
 
 

@@ -45,6 +45,22 @@ class CaseOutcome:
     def unreachable(self) -> bool:
         return self.result.verdict is Verdict.ERROR
 
+    @property
+    def unexplained_reasons(self) -> tuple[str, ...]:
+        """The reasons no kept finding states (a wrong verdict, an unreadable header, a status)."""
+        stated = {f"{f.code}: {f.message}" for f in self.findings}
+        return tuple(reason for reason in self.reasons if reason not in stated)
+
+    def visible_findings(self, *, verbose: bool = False) -> tuple[Finding, ...]:
+        """What a report shows: errors when the check failed (a passed check's errors are the block
+        it expected), warnings always, infos when verbose."""
+        shown = {Severity.WARNING}
+        if not self.passed:
+            shown.add(Severity.ERROR)
+        if verbose:
+            shown.add(Severity.INFO)
+        return tuple(f for f in self.findings if f.severity in shown)
+
 
 def evaluate(case: CheckCase, result: CheckResult, selection: Selection) -> CaseOutcome:
     """Pass when the verdict is the expected one, every expose header is readable and no kept
@@ -56,6 +72,10 @@ def evaluate(case: CheckCase, result: CheckResult, selection: Selection) -> Case
         reasons.append(f"expected {case.expect}, got {result.verdict}")
     if result.verdict is Verdict.ALLOWED:
         reasons += [f"JavaScript cannot read {name}" for name in result.unreadable_expose]
+    status = result.actual.response.status if result.actual and result.actual.response else None
+    if case.status and status is not None and not case.status[0] <= status <= case.status[1]:
+        low, high = case.status
+        reasons.append(f"expected status {low if low == high else f'{low}-{high}'}, got {status}")
     deciding = result.findings[0] if result.verdict is Verdict.BLOCKED else None
     for finding in findings:
         explained = finding is deciding or finding.next or finding.code == "CORS-EXPOSE-MISSING"

@@ -11,12 +11,15 @@ import typer
 
 from corscheck import __version__
 from corscheck.cli import audit, check, demo, explain, har, rules, run
+from corscheck.cli.output import OneLineErrors
 from corscheck.exitcodes import ExitCode
 
 app = typer.Typer(
     name="corscheck",
     help="Would a real browser (Chromium) let this page's JavaScript read that response?",
     no_args_is_help=True,
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"]},
     # Plain click help: identical in the README, and no rich import just to print it.
     rich_markup_mode=None,
     pretty_exceptions_enable=False,

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corscheck.cli import options
 from corscheck.cli.check import parse_header
 from corscheck.cli.network import CaCert, Cert, Insecure, Key, NoProxy, Proxy, network_settings
-from corscheck.cli.output import fail, seconds
+from corscheck.cli.output import fail
 from corscheck.cli.run import _open_output
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
@@ -123,9 +124,7 @@ def audit(
     output_format: Annotated[
         AuditFormat, typer.Option("--format", "-f", help="Report format.", envvar="CORSCHECK_FORMAT")
     ] = AuditFormat.TEXT,
-    output: Annotated[
-        str | None, typer.Option("--output", help="Write the report to this file ('-' for stdout).")
-    ] = None,
+    output: options.Output = None,
     fail_on: Annotated[
         RiskLevel | None,
         typer.Option(
@@ -151,12 +150,7 @@ def audit(
     rate: Annotated[
         float, typer.Option("--rate", help="Requests per second in all (0: no limit).", min=0)
     ] = 0.0,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            help="Seconds allowed for each request.", min=0.001, callback=seconds, envvar="CORSCHECK_TIMEOUT"
-        ),
-    ] = 10.0,
+    timeout: options.Timeout = 10.0,
     insecure: Insecure = False,
     cacert: CaCert = None,
     cert: Cert = None,

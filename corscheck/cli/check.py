@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer._click.core import ParameterSource  # typer 0.28 vendors click
 
+from corscheck.cli import options
 from corscheck.cli.copied import spec_from_copy
 from corscheck.cli.fix import FixFramework, fix_document, print_fix
 from corscheck.cli.network import (
@@ -20,11 +22,22 @@ from corscheck.cli.network import (
     Proxy,
     network_settings,
 )
-from corscheck.cli.output import ColorMode, fail, seconds, terminal_width, use_color
+from corscheck.cli.output import (
+    ColorMode,
+    error_line,
+    fail,
+    note_line,
+    terminal_width,
+    use_color,
+    write_report,
+)
 from corscheck.core.errors import InputError
-from corscheck.core.model import Credentials, RequestSpec
+from corscheck.core.model import CheckResult, Credentials, RequestSpec, Severity, Verdict
 from corscheck.exitcodes import ExitCode, exit_code_for
 from corscheck.report import RenderOptions, reporter
+
+if TYPE_CHECKING:
+    from corscheck.suite import CaseOutcome, Selection
 
 
 def parse_header(line: str) -> tuple[str, str]:
@@ -36,16 +49,18 @@ def parse_header(line: str) -> tuple[str, str]:
 
 
 def check(
+    ctx: typer.Context,
     url: Annotated[
         str | None,
         typer.Argument(help="The URL the page's fetch() requests.", metavar="URL", show_default=False),
     ] = None,
     origin: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--origin",
             "-o",
-            help="The page's origin: scheme://host[:port] (no path), or null.",
+            help="The page's origin (scheme://host[:port], a page URL's origin is taken, or null)."
+            " Repeatable: one result per origin.",
             envvar="CORSCHECK_ORIGIN",
             metavar="ORIGIN",
             show_default=False,
@@ -64,7 +79,7 @@ def check(
         Credentials | None,
         typer.Option(
             "--credentials",
-            help="fetch()'s credentials mode [default: same-origin; include for a copy with cookies].",
+            help="fetch()'s credentials mode [default: same-origin; include with -b or a copy with cookies].",
             case_sensitive=False,
             show_default=False,
         ),
@@ -74,7 +89,7 @@ def check(
         typer.Option(
             "--cookie",
             "-b",
-            help="The Cookie header the browser holds for the URL (sent only with --credentials include).",
+            help="The Cookie header the browser holds for the URL (implies --credentials include).",
             metavar="COOKIES",
         ),
     ] = None,
@@ -87,19 +102,10 @@ def check(
             metavar="NAME",
         ),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document on stdout (schema 1) and nothing else.")
-    ] = False,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            help="Seconds allowed for the whole check.",
-            min=0.001,
-            callback=seconds,
-            envvar="CORSCHECK_TIMEOUT",
-            metavar="SECONDS",
-        ),
-    ] = 10.0,
+    json_output: options.Json = False,
+    output_format: options.OutputFormat = options.Format.TEXT,
+    output: options.Output = None,
+    timeout: options.Timeout = 10.0,
     insecure: Insecure = False,
     cacert: CaCert = None,
     cert: Cert = None,
@@ -107,33 +113,15 @@ def check(
     proxy: Proxy = None,
     noproxy: NoProxy = None,
     preflight_only: PreflightOnly = False,
-    quiet: Annotated[
-        int,
-        typer.Option(
-            "--quiet", "-q", count=True, help="No report; only errors and the exit code.", show_default=False
-        ),
-    ] = 0,
-    verbose: Annotated[
-        int,
-        typer.Option(
-            "--verbose", "-v", count=True, help="Show every header sent and received.", show_default=False
-        ),
-    ] = 0,
-    color: Annotated[
-        ColorMode, typer.Option(help="Colour the report.", envvar="CORSCHECK_COLOR")
-    ] = ColorMode.AUTO,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Same as --color never.")] = False,
-    probe_reflection: Annotated[
-        bool,
-        typer.Option(
-            "--probe-reflection/--no-probe-reflection",
-            help="Send one extra request from a made-up origin to detect an echoed Origin.",
-        ),
-    ] = True,
-    show_secrets: Annotated[
-        bool,
-        typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them."),
-    ] = False,
+    quiet: options.Quiet = 0,
+    verbose: options.Verbose = 0,
+    color: options.Color = ColorMode.AUTO,
+    no_color: options.NoColor = False,
+    fail_on: options.FailOnOption = options.FailOn.ERROR,
+    select: options.Select = None,
+    ignore: options.Ignore = None,
+    probe_reflection: options.ProbeReflection = True,
+    show_secrets: options.ShowSecrets = False,
     from_curl: Annotated[
         str | None,
         typer.Option(
@@ -165,68 +153,201 @@ def check(
     """Check one fetch() as Chromium would.
 
     Would the page's JavaScript be allowed to read the response? Exit codes: 0 allowed (and every
-    --expose header readable), 1 blocked or an --expose header unreadable, 2 bad usage or input,
-    3 target unreachable.
+    --expose header readable), 1 blocked, an --expose header unreadable or a finding at --fail-on,
+    2 bad usage or input, 3 target unreachable. Several --origin: the worst of their codes.
     """
     try:
-        if from_curl is not None or from_fetch is not None:
-            if url is not None or method != "GET" or header or cookie is not None:
-                raise InputError("a --from-curl/--from-fetch copy gives the URL, method, headers and cookies")
-            copied = spec_from_copy(from_curl, from_fetch, origin, credentials)
-            spec = replace(
-                copied,
+        specs = _specs(
+            url,
+            origin or [],
+            _origin_source(ctx),
+            method,
+            header or [],
+            credentials,
+            cookie,
+            from_curl,
+            from_fetch,
+        )
+        specs = [
+            replace(
+                spec,
                 expose=tuple(expose or ()),
                 probe_reflection=probe_reflection,
                 preflight_only=preflight_only,
             )
-        elif url is None or origin is None:
-            raise InputError("check needs a URL and --origin (or --from-curl / --from-fetch)")
-        else:
-            spec = RequestSpec(
-                url=url,
-                origin=origin,
-                method=method,
-                headers=tuple(parse_header(line) for line in header or ()),
-                credentials=credentials or Credentials.SAME_ORIGIN,
-                cookie=cookie,
-                expose=tuple(expose or ()),
-                probe_reflection=probe_reflection,
-                preflight_only=preflight_only,
-            )
+            for spec in specs
+        ]
+        from corscheck.suite import Selection
+
+        selection = Selection(
+            fail_on=Severity(fail_on.value),
+            select=options.finding_codes("--select", select),
+            ignore=options.finding_codes("--ignore", ignore),
+        )
         network = network_settings(
             insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
         )
         from corscheck.probe import run_check  # httpx loads only when a check runs
 
-        result = run_check(spec, timeout=timeout, network=network)
+        outcomes = [_evaluate(run_check(spec, timeout=timeout, network=network), selection) for spec in specs]
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
 
-    code = exit_code_for(result)
-    options = RenderOptions(
+    render_format = options.Format.JSON if json_output else output_format
+    stdout_is_report = output in (None, "-")
+    report_options = RenderOptions(
         show_secrets=show_secrets,
-        color=use_color(ColorMode.NEVER if no_color else color, sys.stdout),
+        color=stdout_is_report and use_color(ColorMode.NEVER if no_color else color, sys.stdout),
         verbose=verbose > quiet,
         width=terminal_width(),
         tls_verify=not insecure,
     )
-    if json_output:
-        from corscheck.report.json import dumps, result_to_dict
-
-        document = result_to_dict(result, show_secrets=show_secrets, tls_verify=options.tls_verify)
-        if fix_for is not None:
-            document["fix_for"] = fix_document(fix_for.value, result)
-        sys.stdout.write(dumps(document))
-    elif quiet <= verbose and code is not ExitCode.UNREACHABLE:
-        sys.stdout.write(reporter("text")(result, options))
+    codes = [_exit_code(outcome) for outcome in outcomes]
+    reachable = [
+        outcome for outcome, code in zip(outcomes, codes, strict=True) if code is not ExitCode.UNREACHABLE
+    ]
+    if render_format is not options.Format.TEXT:
+        write_report(_render(render_format, outcomes, report_options, fix_for), output)
+    elif reachable and (quiet <= verbose or not stdout_is_report):  # -q silences the terminal only
+        write_report(_render(render_format, reachable, report_options, fix_for), output)
     if fix_for is not None:
         # The config depends on the request; an unreachable server only means nothing is merged in.
-        print_fix(fix_for.value, result, options, to_stderr=json_output)
+        for outcome in outcomes:
+            print_fix(
+                fix_for.value,
+                outcome.result,
+                report_options,
+                to_stderr=render_format is not options.Format.TEXT,
+            )
+    for outcome, code in zip(outcomes, codes, strict=True):
+        _explain_failure(outcome.result, code)
+    raise typer.Exit(max(codes))
+
+
+def _origin_source(ctx: typer.Context) -> str:
+    """Where --origin came from, for error messages: the flag or the environment variable."""
+    from_env = ctx.get_parameter_source("origin") is ParameterSource.ENVIRONMENT
+    return "CORSCHECK_ORIGIN" if from_env else "--origin"
+
+
+def _origins(values: list[str], source: str) -> list[str]:
+    """Each --origin as an origin: a page URL is cut to its origin, with a note on stderr."""
+    from corscheck.core.origin import page_origin
+
+    origins = []
+    for value in values:
+        if "," in value:
+            raise InputError(f"{source} {value!r} is a list: give each origin its own --origin")
+        try:
+            origin, note = page_origin(value)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
+        if note:
+            note_line(note)
+        origins.append(origin)
+    return origins
+
+
+def _specs(
+    url: str | None,
+    origin_values: list[str],
+    origin_source: str,
+    method: str,
+    header_lines: list[str],
+    credentials: Credentials | None,
+    cookie: str | None,
+    from_curl: str | None,
+    from_fetch: str | None,
+) -> list[RequestSpec]:
+    """One request to check per origin, from the flags or from a DevTools copy."""
+    origins = _origins(origin_values, origin_source)
+    headers = tuple(parse_header(line) for line in header_lines)
+    if from_curl is not None or from_fetch is not None:
+        if url is not None or method != "GET" or cookie is not None:
+            raise InputError(
+                "a --from-curl/--from-fetch copy gives the URL, method and cookies: drop the URL, -X and -b"
+            )
+        # No --origin: the copy's own Origin (or Referer) says it.
+        page_origins: list[str | None] = [*origins] or [None]
+        copies = [spec_from_copy(from_curl, from_fetch, origin, credentials) for origin in page_origins]
+        if from_curl is not None and credentials is None and copies[0].cookie:
+            note_line(
+                "the copy sends a cookie: checking with --credentials include (--credentials overrides)"
+            )
+        return [replace(copy, headers=copy.headers + headers) for copy in copies]
+    missing = [name for name, value in (("a URL", url), ("--origin", origins)) if not value]
+    if missing:
+        raise InputError(f"check needs {' and '.join(missing)} (or --from-curl / --from-fetch)")
+    assert url is not None
+    if cookie is not None and credentials is None:
+        note_line("-b sends a cookie: checking with --credentials include (--credentials overrides)")
+        credentials = Credentials.INCLUDE
+    return [
+        RequestSpec(
+            url=url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            credentials=credentials or Credentials.SAME_ORIGIN,
+            cookie=cookie,
+        )
+        for origin in origins
+    ]
+
+
+def _evaluate(result: CheckResult, selection: Selection) -> CaseOutcome:
+    """A check is a case expecting "allowed": the same judgement `run` makes."""
+    from corscheck.config import CheckCase
+    from corscheck.suite import evaluate
+
+    spec = result.spec
+    case = CheckCase(f"{spec.method} {spec.url} from {spec.origin}", spec, Verdict.ALLOWED, source="", line=0)
+    return evaluate(case, result, selection)
+
+
+def _exit_code(outcome: CaseOutcome) -> ExitCode:
+    code = exit_code_for(outcome.result)
+    if code is ExitCode.OK and not outcome.passed:
+        return ExitCode.FAILED  # a finding at --fail-on
+    return code
+
+
+def _render(
+    render_format: options.Format,
+    outcomes: list[CaseOutcome],
+    report_options: RenderOptions,
+    fix_for: FixFramework | None,
+) -> str:
+    """check's report: text and json as always (one result, or several for several --origin), the
+    CI formats as `run` writes them."""
+    if render_format is options.Format.TEXT:  # the findings --select/--ignore kept, as run's text
+        kept = [replace(outcome.result, findings=outcome.findings) for outcome in outcomes]
+        return "\n".join(reporter("text")(result, report_options) for result in kept)
+    if render_format is options.Format.JSON:  # every finding, as run's JSON
+        from corscheck.report.json import SCHEMA, dumps, result_to_dict
+
+        documents = []
+        for outcome in outcomes:
+            document = result_to_dict(
+                outcome.result, show_secrets=report_options.show_secrets, tls_verify=report_options.tls_verify
+            )
+            if fix_for is not None:
+                document["fix_for"] = fix_document(fix_for.value, outcome.result)
+            documents.append(document)
+        if len(documents) == 1:
+            return dumps(documents[0])
+        for document in documents:
+            del document["schema"]
+        return dumps({"schema": SCHEMA, "results": documents})
+    from corscheck.cli.run import render_machine
+
+    return render_machine(render_format, iter(outcomes), verbose=report_options.verbose)
+
+
+def _explain_failure(result: CheckResult, code: ExitCode) -> None:
+    """A network error is one line on stderr, so scripts reading --json or -q learn why."""
     if code is ExitCode.UNREACHABLE and result.failure is not None:
-        fail(f"cannot reach {result.failure.url}: {result.failure.message}", code)
-    if result.failure is not None and result.failure.kind == "redirect":
-        # A redirect the browser refuses is a network error too: one line on stderr, so scripts
-        # reading --json or -q learn why nothing more was fetched.
+        error_line(f"cannot reach {result.failure.url}: {result.failure.message}")
+    elif result.failure is not None and result.failure.kind == "redirect":
         at = result.steps[-1].request.url
-        fail(f"the browser stops following redirects at {at}: {result.failure.message}", code)
-    raise typer.Exit(code)
+        error_line(f"the browser stops following redirects at {at}: {result.failure.message}")

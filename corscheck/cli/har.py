@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from corscheck.cli import options
 from corscheck.cli.network import (
     CaCert,
     Cert,
@@ -21,7 +22,7 @@ from corscheck.cli.network import (
     Proxy,
     network_settings,
 )
-from corscheck.cli.output import ColorMode, fail, seconds, terminal_width, use_color
+from corscheck.cli.output import ColorMode, fail, terminal_width, use_color, write_report
 from corscheck.core.errors import InputError
 from corscheck.core.rules import RULES
 from corscheck.exitcodes import ExitCode
@@ -56,6 +57,7 @@ def _row(
                 "code": f.code,
                 "severity": f.severity.value,
                 "message": f.message,
+                "details": f.details,
                 "fix": f.fix or RULES[f.code].fix,
                 "next": f.next,
             }
@@ -170,11 +172,9 @@ def har(
         ),
     ] = None,
     live: Annotated[bool, typer.Option("--live", help="Re-check every request against the server.")] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
-    timeout: Annotated[
-        float,
-        typer.Option(help="Seconds allowed per live check.", min=0.001, callback=seconds, metavar="SECONDS"),
-    ] = 10.0,
+    json_output: options.Json = False,
+    output: options.Output = None,
+    timeout: options.Timeout = 10.0,
     insecure: Insecure = False,
     cacert: CaCert = None,
     cert: Cert = None,
@@ -221,8 +221,8 @@ def har(
     rows.sort(key=lambda row: row["verdict"] == "allowed")
     if json_output:
         document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure)}
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        write_report(json.dumps(document, indent=2, default=str) + "\n", output)
     else:
-        color = use_color(ColorMode.AUTO, sys.stdout)
-        sys.stdout.write(_render_text(rows, width=terminal_width(), color=color))
+        color = output in (None, "-") and use_color(ColorMode.AUTO, sys.stdout)
+        write_report(_render_text(rows, width=terminal_width(), color=color), output)
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

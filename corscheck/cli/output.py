@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import sys
 from enum import StrEnum
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 import typer
+from typer._click import exceptions as click_errors  # typer 0.28 vendors click
+from typer._click.core import ParameterSource
+from typer.core import TyperGroup
 
 from corscheck.exitcodes import ExitCode
-
-
-def seconds(value: float) -> float:
-    """Callback for --timeout: NaN passes the option's ``min`` (every comparison with NaN is false)."""
-    if math.isnan(value):
-        raise typer.BadParameter(f"{value} is not a number of seconds")
-    return value
 
 
 class ColorMode(StrEnum):
@@ -44,7 +39,67 @@ def terminal_width() -> int:
     return shutil.get_terminal_size(fallback=(100, 24)).columns
 
 
+def error_line(message: str) -> None:
+    print(f"corscheck: error: {message}", file=sys.stderr)
+
+
+def note_line(message: str) -> None:
+    """Something corscheck decided for the user (it took a page URL's origin, it chose credentials)."""
+    print(f"corscheck: note: {message}", file=sys.stderr)
+
+
 def fail(message: str, code: ExitCode) -> NoReturn:
     """One line on stderr, then exit with ``code``."""
-    print(f"corscheck: error: {message}", file=sys.stderr)
+    error_line(message)
     raise typer.Exit(code)
+
+
+def write_report(report: str, output: str | None) -> None:
+    """The report on stdout, or in the --output file."""
+    if output in (None, "-"):
+        sys.stdout.write(report)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(report)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
+
+
+def _usage_error(error: click_errors.UsageError) -> str:
+    """click's four-line usage block as one line, naming where a bad value came from."""
+    if isinstance(error, click_errors.BadParameter) and error.param is not None and error.ctx is not None:
+        param = error.param
+        source = error.ctx.get_parameter_source(param.name) if param.name else None
+        if source is ParameterSource.ENVIRONMENT and param.param_type_name == "option":
+            where = str(param.envvar)
+        else:
+            where = "/".join(param.opts) if param.param_type_name == "option" else (param.human_readable_name)
+        return f"{where}: {error.message}"
+    message = error.format_message()
+    if error.ctx is not None:
+        message += f" (see '{error.ctx.command_path} --help')"
+    return message
+
+
+class OneLineErrors(TyperGroup):
+    """The command group: a usage error is one `corscheck: error:` line (exit 2), and a command
+    given no arguments prints its help and exits 0."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click_errors.NoArgsIsHelpError as exc:
+            print(exc.ctx.get_help())
+            result = ExitCode.OK
+        except click_errors.UsageError as exc:
+            print(f"corscheck: error: {_usage_error(exc)}", file=sys.stderr)
+            result = ExitCode.USAGE
+        except click_errors.ClickException as exc:
+            print(f"corscheck: error: {exc.format_message()}", file=sys.stderr)
+            result = exc.exit_code
+        except typer.Abort:
+            raise KeyboardInterrupt from None
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else ExitCode.OK)

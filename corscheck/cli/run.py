@@ -6,12 +6,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from corscheck.cli import options
 from corscheck.cli.network import (
     CaCert,
     Cert,
@@ -22,28 +22,22 @@ from corscheck.cli.network import (
     Proxy,
     network_settings,
 )
-from corscheck.cli.output import ColorMode, fail, seconds, use_color
+from corscheck.cli.output import ColorMode, fail, use_color
+from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from corscheck.suite import CaseOutcome, Summary
 
 
-class RunFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    JUNIT = "junit"
-    SARIF = "sarif"
-    GITHUB = "github"
-
-
-class FailOn(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-def _codes(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(code.strip().upper() for value in values or () for code in value.split(",") if code.strip())
+def _shard(value: str | None) -> tuple[int, int] | None:
+    """--shard K/N: the K-th of N slices (1-based)."""
+    if value is None:
+        return None
+    index, slash, count = value.partition("/")
+    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise typer.BadParameter(f"{value!r} is not K/N with 1 <= K <= N (e.g. 2/4)")
+    return int(index), int(count)
 
 
 def run(
@@ -51,35 +45,35 @@ def run(
         Path | None,
         typer.Argument(
             help="Config file (default: ./corscheck.toml, else [tool.corscheck] in ./pyproject.toml).",
+            metavar="CONFIG",
             show_default=False,
         ),
     ] = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="Overrides [defaults] base_url.", envvar="CORSCHECK_BASE_URL"),
-    ] = None,
-    output_format: Annotated[
-        RunFormat, typer.Option("--format", "-f", help="Report format.", envvar="CORSCHECK_FORMAT")
-    ] = RunFormat.TEXT,
-    output: Annotated[
-        str | None, typer.Option("--output", help="Write the report to this file ('-' for stdout).")
-    ] = None,
-    concurrency: Annotated[int, typer.Option(help="Checks in flight at once.", min=1, max=256)] = 16,
-    fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="A finding of this severity or worse fails its check.")
-    ] = FailOn.ERROR,
-    select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these finding codes (or prefixes). Repeatable.")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Skip these finding codes (or prefixes). Repeatable.")
-    ] = None,
-    timeout: Annotated[
-        float,
         typer.Option(
-            help="Seconds allowed for each check.", min=0.001, callback=seconds, envvar="CORSCHECK_TIMEOUT"
+            "--base-url", help="Overrides [defaults] base_url.", envvar="CORSCHECK_BASE_URL", metavar="URL"
         ),
-    ] = 10.0,
+    ] = None,
+    output_format: options.OutputFormat = options.Format.TEXT,
+    json_output: options.Json = False,
+    output: options.Output = None,
+    concurrency: Annotated[
+        int, typer.Option(help="Checks in flight at once (1 to 256).", min=1, max=256, metavar="N")
+    ] = 16,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Run only the K-th of N even slices of the checks (round-robin in config order), e.g. 2/4.",
+            metavar="K/N",
+            callback=_shard,
+        ),
+    ] = None,
+    fail_on: options.FailOnOption = options.FailOn.ERROR,
+    select: options.Select = None,
+    ignore: options.Ignore = None,
+    timeout: options.Timeout = 10.0,
     insecure: Insecure = False,
     cacert: CaCert = None,
     cert: Cert = None,
@@ -87,18 +81,19 @@ def run(
     proxy: Proxy = None,
     noproxy: NoProxy = None,
     preflight_only: PreflightOnly = False,
-    color: Annotated[
-        ColorMode, typer.Option(help="Colour the text report.", envvar="CORSCHECK_COLOR")
-    ] = ColorMode.AUTO,
-    show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask credentials.")] = False,
+    quiet: options.Quiet = 0,
+    verbose: options.Verbose = 0,
+    color: options.Color = ColorMode.AUTO,
+    no_color: options.NoColor = False,
+    probe_reflection: options.ProbeReflection = True,
+    show_secrets: options.ShowSecrets = False,
 ) -> None:
     """Run every check in a config file, concurrently.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import ConfigError, find_config, read_config
-    from corscheck.core.errors import InputError
+    from corscheck.config import find_config, read_config
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
 
@@ -110,12 +105,25 @@ def run(
         )
     try:
         config_file = read_config(path, base_url=base_url)
-    except ConfigError as exc:
+        selection = Selection(
+            fail_on=Severity(fail_on.value),
+            select=options.finding_codes("--select", select),
+            ignore=options.finding_codes("--ignore", ignore),
+        )
+    except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
     cases = config_file.cases
     if preflight_only:
         cases = [replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases]
-    selection = Selection(fail_on=Severity(fail_on.value), select=_codes(select), ignore=_codes(ignore))
+    if not probe_reflection:
+        cases = [replace(case, spec=replace(case.spec, probe_reflection=False)) for case in cases]
+    source = str(path)
+    if shard is not None:
+        index, count = shard  # type: ignore[misc]  # _shard turned the text into a pair
+        cases = cases[index - 1 :: count]
+        source += f" (shard {index}/{count})"
+    report_format = options.Format.JSON if json_output else output_format
+    show_infos = verbose > quiet
 
     from corscheck.probe import Probe  # httpx loads only once the config is valid
 
@@ -135,12 +143,22 @@ def run(
             fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(_open_output(output))
         outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
-        if output_format is RunFormat.TEXT:
-            _write_text(outcomes, stream, summary, str(path), len(cases), color)
+        if report_format is options.Format.TEXT:
+            if quiet > verbose:
+                stream = _Discard()
+            text_color = use_color(ColorMode.NEVER if no_color else color, stream)
+            _write_text(outcomes, stream, summary, source, len(cases), text_color, show_infos)
+        elif report_format is options.Format.JSON:
+            from corscheck.report.run_json import render_stream
+
+            for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=not insecure):
+                stream.write(piece)
         else:
-            _write_machine(output_format, outcomes, stream, show_secrets, tls_verify=not insecure)
+            stream.write(
+                render_machine(report_format, outcomes, show_secrets=show_secrets, verbose=show_infos)
+            )
     if summary.total and summary.errors == summary.total:
-        raise typer.Exit(ExitCode.UNREACHABLE)
+        fail(f"no check reached its target ({summary.errors} unreachable)", ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
 
 
@@ -176,27 +194,38 @@ class _open_output:
             self._file.close()
 
 
-def _write_machine(
-    output_format: RunFormat,
+class _Discard:
+    """Where -q sends the text report."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
+
+def render_machine(
+    report_format: options.Format,
     outcomes: Iterator[CaseOutcome],
-    stream: TextIO,
-    show_secrets: bool,
     *,
-    tls_verify: bool,
-) -> None:
-    if output_format is RunFormat.JSON:
+    show_secrets: bool,
+    verbose: bool = False,
+) -> str:
+    """The CI formats of a list of outcomes (infos only when verbose)."""
+    if report_format is options.Format.JSON:
         from corscheck.report.run_json import render_stream
 
-        for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=tls_verify):
-            stream.write(piece)
-        return
-    if output_format is RunFormat.JUNIT:
+        return "".join(render_stream(outcomes, show_secrets=show_secrets))
+    if report_format is options.Format.JUNIT:
         from corscheck.report.junit import render
-    elif output_format is RunFormat.SARIF:
+    elif report_format is options.Format.SARIF:
         from corscheck.report.sarif import render
     else:
         from corscheck.report.github import render
-    stream.write(render(outcomes))
+    return render(outcomes, verbose=verbose)
 
 
 def _write_text(
@@ -205,26 +234,23 @@ def _write_text(
     summary: Summary,
     source: str,
     total: int,
-    color: ColorMode,
+    color: bool,
+    verbose: bool,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
     from corscheck.report.run_text import outcome_line, summary_table
 
-    console = Console(file=stream, no_color=not use_color(color, stream), highlight=False, soft_wrap=True)
-    # The bar lives on stderr, only for a person at a terminal. stdout lines go through the bar's
-    # console only when stdout is that same terminal; redirected stdout stays pure.
-    show_bar = sys.stderr.isatty() and stream is sys.stdout
-    with Progress(
-        console=Console(stderr=True),
-        transient=True,
-        disable=not show_bar,
-        redirect_stdout=stream.isatty(),
-        redirect_stderr=False,
-    ) as progress:
+    # One console owns the stream: with a terminal the bar is drawn on it and cleared before each
+    # line; anywhere else (a file, a pipe, `| tee`) there is no bar at all.
+    console = Console(
+        file=stream, force_terminal=color or None, no_color=not color, highlight=False, soft_wrap=True
+    )
+    show_bar = stream is sys.stdout and stream.isatty()
+    with Progress(console=console, transient=True, disable=not show_bar) as progress:
         task = progress.add_task("checking", total=total)
         for outcome in outcomes:
-            console.print(outcome_line(outcome))
+            console.print(outcome_line(outcome, verbose=verbose))
             progress.advance(task)
     console.print(summary_table(summary, source))

@@ -219,6 +219,18 @@ def _request_findings(sent_headers: HeaderLines, unsafe: list[str]) -> Iterator[
             )
 
 
+def _status_findings(steps: list[Step]) -> Iterator[Finding]:
+    """An allowed response JavaScript reads as an error: CORS passes a mistyped path's 404."""
+    actual = [s for s in steps if s.request.kind is RequestKind.ACTUAL and s.response is not None]
+    status = actual[-1].response.status if actual else None  # type: ignore[union-attr]
+    if status is not None and not 200 <= status <= 299:
+        yield _finding(
+            "LINT-STATUS-NOT-OK",
+            f"JavaScript can read this {status} response, but `response.ok` is false.",
+            status=status,
+        )
+
+
 def findings(
     *,
     steps: list[Step],
@@ -238,6 +250,7 @@ def findings(
     found += _final_response_findings(steps, page_origin, probe_origin)
     if verdict is Verdict.ALLOWED:
         found += _exposure_findings(exposure, include_credentials)
+        found += _status_findings(steps)
     found += _request_findings(sent_headers, unsafe_request_headers)
     if tainted:
         found.append(

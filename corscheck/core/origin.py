@@ -114,6 +114,22 @@ def parse_origin(text: str) -> Origin:
     return _origin_from_parts(parts, text)
 
 
+def page_origin(text: str) -> tuple[str, str | None]:
+    """The origin of what a user types for the page: an origin, the address bar's ``https://app/``
+    or a whole page URL. Returns the origin and, when it is not what was typed, a note saying so."""
+    if text.startswith("file:"):
+        raise InputError(f"origin {text!r}: a file: page has an opaque origin; use null")
+    try:
+        parse_origin(text)
+        return text, None
+    except InputError:
+        parts = _split(text, "origin")
+        if parts.username is not None or parts.password is not None:
+            raise
+    origin = _origin_from_parts(parts, text).serialize()
+    return origin, f"{text!r} is a page URL; checking from its origin {origin}"
+
+
 @dataclass(frozen=True)
 class Url:
     """A parsed http(s) URL with its origin."""

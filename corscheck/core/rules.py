@@ -520,6 +520,29 @@ _RULES = [
         "Shorten the value, or allow the header in Access-Control-Allow-Headers.",
         "Accept: (a 200-byte value)",
     ),
+    Rule(
+        "LINT-STATUS-NOT-OK",
+        INFO,
+        "JavaScript can read the response, but it is an error status",
+        "CORS allowed the response, so the page's JavaScript can read it, but its status is not"
+        " 200-299: `response.ok` is false.",
+        "A mistyped path (404) or a crashing handler (500) still passes a CORS check; the page"
+        " sees an error it must handle.",
+        "Check the URL and the server's logs; in a config, `status = 200` makes the check fail on"
+        " any other status.",
+        "HTTP/1.1 404 Not Found\nAccess-Control-Allow-Origin: *",
+    ),
+    # --- corscheck run: a check whose outcome is not what its config expects -----------------
+    Rule(
+        "CORSCHECK-EXPECTATION",
+        ERROR,
+        "A check's outcome differs from its expectation",
+        "The check expected allowed (or blocked, or a status) and got something else, and no other"
+        ' finding states it (for example: allowed, but `expect = "blocked"`).',
+        "A config states what the policy must be; this check shows the server disagrees.",
+        "Change the server's CORS policy, or the check's `expect` / `status`.",
+        '[[check]]\nurl = "/me"\norigin = "https://evil.example"\nexpect = "blocked"   # but the server allows it',
+    ),
 ]
 
 # The audit codes live with their probe table (corscheck/core/audit_probes.py).

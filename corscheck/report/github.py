@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from corscheck.config import CheckCase
+from corscheck.core.model import Severity
 from corscheck.suite import CaseOutcome
 
 #: GitHub shows only this many annotations per step; the rest go to the log as plain lines.
@@ -24,23 +26,39 @@ def _message(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def render(outcomes: Iterable[CaseOutcome]) -> str:
-    lines = []
-    annotated = 0
+def _location(case: CheckCase) -> str:
+    """Where the check is defined (nothing for `corscheck check`, which has no file)."""
+    return f"file={_property(case.source)},line={case.line}," if case.source else ""
+
+
+#: Finding severity → the workflow command that annotates it.
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
+    """An ::error per failed check, then a ::warning (::notice with verbose) per finding that did not
+    fail it, so a warning shows even on a passing run."""
+    annotations: list[tuple[str, str, str, CheckCase]] = []  # (command, title, text, check) in order
     for outcome in outcomes:
-        if outcome.passed:
-            continue
         case = outcome.case
-        code = outcome.findings[0].code if outcome.findings else "expectation"
-        text = f"{case.name}: " + "; ".join(outcome.reasons)
-        if outcome.result.browser_message:
-            text += f"\n{outcome.result.browser_message}"
-        if annotated < MAX_ANNOTATIONS:
-            annotated += 1
-            title = _property(f"corscheck ({code})")
-            lines.append(
-                f"::error file={_property(case.source)},line={case.line},title={title}::{_message(text)}"
-            )
+        failing = set()
+        if not outcome.passed:
+            code = outcome.findings[0].code if outcome.findings else "expectation"
+            text = f"{case.name}: " + "; ".join(outcome.reasons)
+            if outcome.result.browser_message:
+                text += f"\n{outcome.result.browser_message}"
+            annotations.append(("error", f"corscheck ({code})", text, case))
+            failing = {reason.partition(":")[0] for reason in outcome.reasons}
+        for finding in outcome.visible_findings(verbose=verbose):
+            if finding.severity is Severity.ERROR or finding.code in failing:
+                continue  # already in the check's ::error
+            title = f"corscheck ({finding.code})"
+            annotations.append((COMMANDS[finding.severity], title, f"{case.name}: {finding.message}", case))
+    lines = []
+    for index, (command, title, text, case) in enumerate(annotations):
+        if index < MAX_ANNOTATIONS:
+            lines.append(f"::{command} {_location(case)}title={_property(title)}::{_message(text)}")
         else:
-            lines.append(f"corscheck: {case.source}:{case.line}: {_message(text)}")
+            where = f"{case.source}:{case.line}: " if case.source else ""
+            lines.append(f"corscheck: {command}: {where}{_message(text)}")
     return "".join(line + "\n" for line in lines)

@@ -16,12 +16,15 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render(outcomes: Iterable[CaseOutcome]) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
+    """One testcase per check; a passed one lists the findings a report shows in system-out."""
     suite = ET.Element("testsuite", name="corscheck")
     summary = Summary()
     for outcome in outcomes:
         summary.add(outcome)
-        case = ET.SubElement(suite, "testcase", name=_clean(outcome.case.name), classname=outcome.case.source)
+        case = ET.SubElement(
+            suite, "testcase", name=_clean(outcome.case.name), classname=outcome.case.source or "corscheck"
+        )
         result = outcome.result
         detail = "\n".join(_clean(f"{f.code} ({f.severity}): {f.message}") for f in outcome.findings)
         if outcome.unreachable:
@@ -35,8 +38,13 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
                 case, "failure", message=_clean("; ".join(outcome.reasons)), type="corscheck"
             )
             element.text = "\n".join(filter(None, [_clean(result.browser_message or ""), detail]))
-        ET.SubElement(case, "system-out").text = _clean(
-            f"{result.spec.method} {result.spec.url} from {result.spec.origin}: {result.verdict}"
+        shown = outcome.visible_findings(verbose=verbose) if outcome.passed else ()
+        ET.SubElement(case, "system-out").text = "\n".join(
+            _clean(line)
+            for line in [
+                f"{result.spec.method} {result.spec.url} from {result.spec.origin}: {result.verdict}",
+                *(f"{f.code} ({f.severity}): {f.message}" for f in shown),
+            ]
         )
     suite.set("tests", str(summary.total))
     suite.set("failures", str(summary.failed - summary.errors))

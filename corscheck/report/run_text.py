@@ -5,10 +5,16 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from corscheck.core.model import Severity
+from corscheck.core.rules import RULES
 from corscheck.suite import CaseOutcome, Summary
 
+SEVERITY_STYLES = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
-def outcome_line(outcome: CaseOutcome) -> Text:
+
+def outcome_line(outcome: CaseOutcome, *, verbose: bool = False) -> Text:
+    """PASS/FAIL and the name, then each reason and each finding worth seeing (warnings even when
+    the check passed, infos with -v): severity, code, message and the rule's fix."""
     case, result = outcome.case, outcome.result
     if outcome.passed:
         line = Text("PASS ", style="bold green")
@@ -16,8 +22,14 @@ def outcome_line(outcome: CaseOutcome) -> Text:
         line = Text("FAIL ", style="bold red")
     line.append(case.name, style="bold")
     line.append(f"  {result.verdict}", style="dim")
-    for reason in outcome.reasons:
+    for reason in outcome.unexplained_reasons:
         line.append(f"\n     {reason}", style="red")
+    for finding in outcome.visible_findings(verbose=verbose):
+        line.append(f"\n     {finding.severity:<7} ", style=SEVERITY_STYLES[finding.severity])
+        line.append(finding.code, style="bold")
+        line.append(f"  {finding.message}")
+        if finding.severity is not Severity.INFO:
+            line.append(f"\n             fix: {RULES[finding.code].fix}", style="dim")
     if not outcome.passed and result.browser_message:
         line.append(f"\n     Chromium: {result.browser_message}", style="dim")
     return line

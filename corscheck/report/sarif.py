@@ -13,12 +13,12 @@ from corscheck.suite import CaseOutcome
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-#: A failed expectation that no finding explains (e.g. allowed but expected blocked).
+#: The rule of a failed expectation that no finding explains (e.g. allowed but expected blocked).
 EXPECTATION_RULE = "CORSCHECK-EXPECTATION"
 
 
 def _rules() -> list[dict[str, Any]]:
-    rules = [
+    return [
         {
             "id": rule.code,
             "name": "".join(part.title() for part in rule.code.split("-")),
@@ -32,38 +32,39 @@ def _rules() -> list[dict[str, Any]]:
         }
         for rule in RULES.values()
     ]
-    rules.append(
-        {
-            "id": EXPECTATION_RULE,
-            "name": "CorscheckExpectation",
-            "shortDescription": {"text": "A check's verdict differs from its expectation"},
-            "fullDescription": {"text": "The check expected allowed (or blocked) and got the other."},
-            "help": {"text": "Change the server's CORS policy, or the check's expect."},
-            "defaultConfiguration": {"level": "error"},
-        }
-    )
-    return rules
 
 
-def render(outcomes: Iterable[CaseOutcome]) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
+    """A result per failed check, and one per finding a report shows (warnings even on a passed
+    check, infos when verbose) at its own level."""
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
     for outcome in outcomes:
-        if outcome.passed:
-            continue
         case = outcome.case
-        location = {
-            "physicalLocation": {
-                "artifactLocation": {"uri": case.source},
-                "region": {"startLine": case.line},
-            }
-        }
+        # `corscheck check` has no file to point at.
+        locations = (
+            [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": case.source},
+                        "region": {"startLine": case.line},
+                    }
+                }
+            ]
+            if case.source
+            else []
+        )
         reported = [f for f in outcome.findings if any(r.startswith(f.code) for r in outcome.reasons)]
         verdict_wrong = outcome.result.verdict is not case.expect
         if verdict_wrong and outcome.result.findings and outcome.result.findings[0] in outcome.findings:
             reported.insert(0, outcome.result.findings[0])  # the finding that decided the verdict
-        if not reported or verdict_wrong:
+        reported += [
+            f
+            for f in outcome.visible_findings(verbose=verbose)
+            if f not in reported and f.severity is not Severity.ERROR
+        ]
+        if not outcome.passed and (not reported or verdict_wrong or outcome.unexplained_reasons):
             text = f"{case.name}: " + "; ".join(outcome.reasons)
             results.append(
                 {
@@ -71,7 +72,7 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
                     "ruleIndex": index[EXPECTATION_RULE],
                     "level": "error",
                     "message": {"text": text},
-                    "locations": [location],
+                    "locations": locations,
                 }
             )
         for finding in reported:
@@ -81,7 +82,7 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
                     "ruleIndex": index[finding.code],
                     "level": LEVELS[finding.severity],
                     "message": {"text": f"{case.name}: {finding.message}"},
-                    "locations": [location],
+                    "locations": locations,
                 }
             )
     log = {

@@ -86,7 +86,7 @@ def test_unreachable_exits_3_with_one_line(invoke, closed_port):
 @pytest.mark.parametrize(
     "args",
     [
-        ["http://api.example/", "--origin", "https://app.example/path"],
+        ["http://api.example/", "--origin", "https://app.example,https://b.example"],
         ["not a url", "--origin", PAGE],
         ["http://api.example/", "--origin", PAGE, "-H", "no colon here"],
         ["http://api.example/", "--origin", PAGE, "--method", "TRACE"],

@@ -50,7 +50,7 @@ def test_copy_checked_as_the_browser_sent_it(server, case_id, flavour, code):
         ["--from-curl", "curl 'https://a.example/ -H 'Origin: https://b.example'"],
         ["--from-fetch", "fetch(nope)"],
         ["https://a.example/", "--from-curl", "curl 'https://a.example/' -H 'Origin: https://b.example'"],
-        ["--from-curl", "curl 'https://a.example/' -H 'Origin: https://b.example'", "-H", "X-A: 1"],
+        ["--from-curl", "curl 'https://a.example/' -H 'Origin: https://b.example'", "-X", "PUT"],
         ["https://a.example/"],
     ],
 )
