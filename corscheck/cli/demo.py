@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from corscheck.cli import options
 from corscheck.cli.output import ColorMode, terminal_width, use_color
 
 
@@ -16,14 +17,15 @@ def demo(
         bool,
         typer.Option("--serve", help="Keep the demo server up (until Ctrl-C) for your own check commands."),
     ] = False,
+    color: options.Color = ColorMode.AUTO,
+    no_color: options.NoColor = False,
 ) -> None:
     """Check everyday CORS policies on a built-in loopback server."""
     from corscheck import demo as demo_module  # the demo needs httpx and rich; load them only here
 
     if not serve:
-        sys.stdout.write(
-            demo_module.run_demo(width=terminal_width(), color=use_color(ColorMode.AUTO, sys.stdout))
-        )
+        mode = ColorMode.NEVER if no_color else color
+        sys.stdout.write(demo_module.run_demo(width=terminal_width(), color=use_color(mode, sys.stdout)))
         return
     with demo_module.serving() as base_url:
         print(demo_module.serve_instructions(base_url), flush=True)

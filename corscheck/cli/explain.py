@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corscheck.cli import options
 from corscheck.cli.fix import FixFramework
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
 from corscheck.core.errors import InputError
@@ -128,6 +131,25 @@ def _fix_snippet(framework: str, error: ConsoleError, color: bool, width: int) -
     return [Text(""), Text(title, style="bold"), Text(""), snippet]
 
 
+def explanation_json(error: ConsoleError) -> str:
+    """--json: schema 1, the recognised facts and the rule's words, for scripts and editors."""
+    from corscheck.core.advice import server_fix
+    from corscheck.core.rules import RULES
+
+    rule = RULES[error.code]
+    document = {
+        "schema": 1,
+        "code": rule.code,
+        "severity": str(rule.severity),
+        "title": rule.title,
+        **{name: value for name, value in asdict(error).items() if name != "code"},
+        "also": list(error.also),
+        "summary": rule.summary,
+        "fix": server_fix(error),
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
 def explain(
     message: Annotated[
         str,
@@ -144,6 +166,9 @@ def explain(
             show_default=False,
         ),
     ] = None,
+    json_output: options.Json = False,
+    color_mode: options.Color = ColorMode.AUTO,
+    no_color: options.NoColor = False,
 ) -> None:
     """Explain a browser console CORS error and the server fix."""
     from corscheck.core.console import recognise
@@ -151,15 +176,19 @@ def explain(
     from corscheck.report.text import to_text
 
     text = sys.stdin.read() if message == "-" else message
-    color, width = use_color(ColorMode.AUTO, sys.stdout), terminal_width()
+    color = use_color(ColorMode.NEVER if no_color else color_mode, sys.stdout)
+    width = terminal_width()
     try:
         try:
             error = recognise(text)
         except InputError:
             hint = hint_for(text)
-            if hint is None or fix_for is not None:
+            if hint is None or fix_for is not None or json_output:
                 raise
             sys.stdout.write(to_text(render_hint(hint), width=width, color=color))
+            return
+        if json_output:
+            sys.stdout.write(explanation_json(error))
             return
         lines = render_explanation(error)
         if fix_for is not None:

@@ -47,5 +47,7 @@ def render_stream(
         "passed": summary.passed,
         "failed": summary.failed,
         "errors": summary.errors,
+        # The same count under the name the text report uses (added to schema 1; errors stays).
+        "unreachable": summary.errors,
     }
     yield f'\n], "summary": {json.dumps(totals)}}}\n'
