@@ -541,7 +541,8 @@ _RULES = [
         ' finding states it (for example: allowed, but `expect = "blocked"`).',
         "A config states what the policy must be; this check shows the server disagrees.",
         "Change the server's CORS policy, or the check's `expect` / `status`.",
-        '[[check]]\nurl = "/me"\norigin = "https://evil.example"\nexpect = "blocked"   # but the server allows it',
+        '[[check]]\nurl = "/me"\norigin = "https://evil.example"\nexpect = "blocked"'
+        "   # but the server allows it",
     ),
 ]
 
