@@ -81,7 +81,7 @@ Verbose = Annotated[
         "--verbose",
         "-v",
         count=True,
-        help="More detail: every header sent and received, and info findings.",
+        help="More detail: every header sent and received; infos in run and the CI formats.",
         show_default=False,
     ),
 ]

@@ -67,3 +67,18 @@ def test_check_examples_are_what_a_real_run_prints(block):
         server.close()
     # Wrapping moves with the length of the URL; the words may not.
     assert result.stdout.replace(url, README_API).split() == shown.split()
+
+
+def test_python_example_runs_against_an_in_process_app():
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    cors = Middleware(
+        CORSMiddleware, allow_origins=["https://app.example"], allow_credentials=True, allow_methods=["GET"]
+    )
+    app = Starlette(routes=[Route("/items", lambda request: PlainTextResponse("[]"))], middleware=[cors])
+    example = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    exec(example, {"app": app})  # the example's own assert checks the verdict

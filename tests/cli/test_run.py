@@ -85,7 +85,7 @@ def test_json_report_streams_every_result_and_summary(tmp_path, api):
     result = invoke(str(write_config(tmp_path, api.origin)), "--format", "json")
     document = json.loads(result.stdout)
     assert document["schema"] == 1
-    assert document["summary"] == {"total": 6, "passed": 6, "failed": 0, "errors": 0}
+    assert document["summary"] == {"total": 6, "passed": 6, "failed": 0, "errors": 0, "unreachable": 0}
     first = document["results"][0]
     assert first["name"] == "app lists tasks" and first["expect"] == "allowed" and first["passed"] is True
     assert first["exposed_headers"] == ["content-length", "x-total-count"]
