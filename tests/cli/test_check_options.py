@@ -126,6 +126,16 @@ def test_a_missing_url_or_origin_is_named(args, message):
     assert (result.exit_code, result.stderr) == (2, f"corscheck: error: {message}\n")
 
 
+def test_a_copy_with_cookies_says_it_checks_with_credentials(server):
+    server.route("/me", ("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Credentials", "true"))
+    copy = f"curl '{server.url('/me')}' -H 'Origin: {PAGE}' -b 'sid=1'"
+    result = invoke("--from-curl", copy, "--json", "--no-probe-reflection")
+    assert json.loads(result.stdout)["request"]["credentials"] == "include"
+    assert result.stderr == (
+        "corscheck: note: the copy sends a cookie: checking with --credentials include (--credentials overrides)\n"
+    )
+
+
 def test_from_curl_with_h_adds_the_header(server):
     server.route("/items", ("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Headers", "x-trace"))
     copy = f"curl '{server.url('/items')}' -H 'Origin: {PAGE}'"
