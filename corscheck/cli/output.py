@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, NoReturn, TextIO
 
@@ -86,9 +87,17 @@ class OneLineErrors(TyperGroup):
     """The command group: a usage error is one `corscheck: error:` line (exit 2), and a command
     given no arguments prints its help and exits 0."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except click_errors.NoArgsIsHelpError as exc:
             print(exc.ctx.get_help())
             result = ExitCode.OK

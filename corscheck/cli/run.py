@@ -30,13 +30,11 @@ if TYPE_CHECKING:
     from corscheck.suite import CaseOutcome, Summary
 
 
-def _shard(value: str | None) -> tuple[int, int] | None:
+def _shard(value: str) -> tuple[int, int]:
     """--shard K/N: the K-th of N slices (1-based)."""
-    if value is None:
-        return None
     index, slash, count = value.partition("/")
     if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
-        raise typer.BadParameter(f"{value!r} is not K/N with 1 <= K <= N (e.g. 2/4)")
+        raise InputError(f"--shard {value!r} is not K/N with 1 <= K <= N (e.g. 2/4)")
     return int(index), int(count)
 
 
@@ -67,7 +65,6 @@ def run(
             "--shard",
             help="Run only the K-th of N even slices of the checks (round-robin in config order), e.g. 2/4.",
             metavar="K/N",
-            callback=_shard,
         ),
     ] = None,
     fail_on: options.FailOnOption = options.FailOn.ERROR,
@@ -104,6 +101,7 @@ def run(
             ExitCode.USAGE,
         )
     try:
+        shard_slice = _shard(shard) if shard is not None else None
         config_file = read_config(path, base_url=base_url)
         selection = Selection(
             fail_on=Severity(fail_on.value),
@@ -118,8 +116,8 @@ def run(
     if not probe_reflection:
         cases = [replace(case, spec=replace(case.spec, probe_reflection=False)) for case in cases]
     source = str(path)
-    if shard is not None:
-        index, count = shard  # type: ignore[misc]  # _shard turned the text into a pair
+    if shard_slice is not None:
+        index, count = shard_slice
         cases = cases[index - 1 :: count]
         source += f" (shard {index}/{count})"
     report_format = options.Format.JSON if json_output else output_format
@@ -143,9 +141,10 @@ def run(
             fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(_open_output(output))
         outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
-        if report_format is options.Format.TEXT:
-            if quiet > verbose:
-                stream = _Discard()
+        if report_format is options.Format.TEXT and quiet > verbose:
+            for _ in outcomes:  # -q: no report, but every check runs and counts
+                pass
+        elif report_format is options.Format.TEXT:
             text_color = use_color(ColorMode.NEVER if no_color else color, stream)
             _write_text(outcomes, stream, summary, source, len(cases), text_color, show_infos)
         elif report_format is options.Format.JSON:
@@ -154,9 +153,7 @@ def run(
             for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=not insecure):
                 stream.write(piece)
         else:
-            stream.write(
-                render_machine(report_format, outcomes, show_secrets=show_secrets, verbose=show_infos)
-            )
+            stream.write(render_machine(report_format, outcomes, verbose=show_infos))
     if summary.total and summary.errors == summary.total:
         fail(f"no check reached its target ({summary.errors} unreachable)", ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
@@ -194,31 +191,13 @@ class _open_output:
             self._file.close()
 
 
-class _Discard:
-    """Where -q sends the text report."""
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def isatty(self) -> bool:
-        return False
-
-    def flush(self) -> None:
-        pass
-
-
 def render_machine(
     report_format: options.Format,
     outcomes: Iterator[CaseOutcome],
     *,
-    show_secrets: bool,
     verbose: bool = False,
 ) -> str:
-    """The CI formats of a list of outcomes (infos only when verbose)."""
-    if report_format is options.Format.JSON:
-        from corscheck.report.run_json import render_stream
-
-        return "".join(render_stream(outcomes, show_secrets=show_secrets))
+    """junit, sarif or github for a list of outcomes (infos only when verbose)."""
     if report_format is options.Format.JUNIT:
         from corscheck.report.junit import render
     elif report_format is options.Format.SARIF:
