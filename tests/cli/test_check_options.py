@@ -39,6 +39,8 @@ def test_fail_on_select_and_ignore_mean_what_they_mean_in_run(echoing):
     assert invoke(url, "-o", PAGE, "--fail-on", "warning").exit_code == 1
     assert invoke(url, "-o", PAGE, "--fail-on", "warning", "--ignore", "LINT-ORIGIN").exit_code == 0
     assert invoke(url, "-o", PAGE, "--fail-on", "warning", "--select", "CORS-").exit_code == 0
+    assert "LINT-ORIGIN-REFLECTED" in invoke(url, "-o", PAGE).stdout
+    assert "LINT-ORIGIN-REFLECTED" not in invoke(url, "-o", PAGE, "--ignore", "LINT-ORIGIN-REFLECTED").stdout
     unknown = invoke(url, "-o", PAGE, "--select", "CORS-NOPE")
     assert unknown.exit_code == 2 and unknown.stderr.startswith("corscheck: error: --select CORS-NOPE")
 
