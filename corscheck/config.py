@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,6 +277,8 @@ def read_document(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"{source}: cannot read: {err.strerror or err}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{source}: not UTF-8 text") from None
+    import tomllib  # here: `corscheck check` uses CheckCase but never reads a file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

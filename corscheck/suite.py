@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from corscheck.config import CheckCase
 from corscheck.core.model import CheckResult, Finding, RequestSpec, Severity, Verdict
 from corscheck.core.rules import names_of
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -95,6 +98,8 @@ def run_cases(
     Threads over one shared client: httpx's AsyncClient slowed down with concurrency on these
     machines (see bench/bench_run.py), while a thread pool held its speed.
     """
+    from concurrent.futures import ThreadPoolExecutor  # here: `corscheck check` only uses evaluate()
+
     workers = max(1, concurrency)
     pending_cases = iter(cases)
     with ThreadPoolExecutor(max_workers=workers) as pool:
