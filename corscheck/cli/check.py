@@ -12,16 +12,7 @@ from typer._click.core import ParameterSource  # typer 0.28 vendors click
 from corscheck.cli import options
 from corscheck.cli.copied import spec_from_copy
 from corscheck.cli.fix import FixFramework, fix_document, print_fix
-from corscheck.cli.network import (
-    CaCert,
-    Cert,
-    Insecure,
-    Key,
-    NoProxy,
-    PreflightOnly,
-    Proxy,
-    network_settings,
-)
+from corscheck.cli.network import network_settings
 from corscheck.cli.output import (
     ColorMode,
     error_line,
@@ -106,13 +97,13 @@ def check(
     output_format: options.OutputFormat = options.Format.TEXT,
     output: options.Output = None,
     timeout: options.Timeout = 10.0,
-    insecure: Insecure = False,
-    cacert: CaCert = None,
-    cert: Cert = None,
-    key: Key = None,
-    proxy: Proxy = None,
-    noproxy: NoProxy = None,
-    preflight_only: PreflightOnly = False,
+    insecure: options.Insecure = False,
+    cacert: options.CaCert = None,
+    cert: options.Cert = None,
+    key: options.Key = None,
+    proxy: options.Proxy = None,
+    noproxy: options.NoProxy = None,
+    preflight_only: options.PreflightOnly = False,
     quiet: options.Quiet = 0,
     verbose: options.Verbose = 0,
     color: options.Color = ColorMode.AUTO,

@@ -12,16 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from corscheck.cli import options
-from corscheck.cli.network import (
-    CaCert,
-    Cert,
-    Insecure,
-    Key,
-    NoProxy,
-    PreflightOnly,
-    Proxy,
-    network_settings,
-)
+from corscheck.cli.network import network_settings
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color, write_report
 from corscheck.core.errors import InputError
 from corscheck.core.rules import RULES
@@ -175,13 +166,13 @@ def har(
     json_output: options.Json = False,
     output: options.Output = None,
     timeout: options.Timeout = 10.0,
-    insecure: Insecure = False,
-    cacert: CaCert = None,
-    cert: Cert = None,
-    key: Key = None,
-    proxy: Proxy = None,
-    noproxy: NoProxy = None,
-    preflight_only: PreflightOnly = False,
+    insecure: options.Insecure = False,
+    cacert: options.CaCert = None,
+    cert: options.Cert = None,
+    key: options.Key = None,
+    proxy: options.Proxy = None,
+    noproxy: options.NoProxy = None,
+    preflight_only: options.PreflightOnly = False,
     send_unsafe: Annotated[
         bool,
         typer.Option(

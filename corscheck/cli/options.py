@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -83,6 +84,64 @@ Verbose = Annotated[
         count=True,
         help="More detail: every header sent and received; infos in run and the CI formats.",
         show_default=False,
+    ),
+]
+# The network options, with curl's names and meanings.
+Insecure = Annotated[
+    bool,
+    typer.Option(
+        "--insecure",
+        "-k",
+        help="Do not verify TLS certificates (prints a warning; the JSON says tls_verify: false).",
+        envvar="CORSCHECK_INSECURE",
+    ),
+]
+CaCert = Annotated[
+    Path | None,
+    typer.Option(
+        "--cacert",
+        help="Trust only the CA certificates in this PEM file (instead of the system's).",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+Cert = Annotated[
+    Path | None,
+    typer.Option(
+        "--cert", "-E", help="Client certificate (PEM) for mutual TLS.", metavar="FILE", show_default=False
+    ),
+]
+Key = Annotated[
+    Path | None,
+    typer.Option(
+        "--key", help="Private key (PEM) of --cert, if not in that file.", metavar="FILE", show_default=False
+    ),
+]
+Proxy = Annotated[
+    str | None,
+    typer.Option(
+        "--proxy",
+        "-x",
+        help="Send requests through this proxy ('' for none) instead of HTTPS_PROXY/HTTP_PROXY/ALL_PROXY.",
+        metavar="URL",
+        show_default=False,
+    ),
+]
+NoProxy = Annotated[
+    str | None,
+    typer.Option(
+        "--noproxy",
+        help="Comma-separated hosts to reach without the proxy ('*' for all), instead of NO_PROXY.",
+        metavar="HOSTS",
+        show_default=False,
+    ),
+]
+
+PreflightOnly = Annotated[
+    bool,
+    typer.Option(
+        "--preflight-only",
+        help="Send no write: only the preflight, and the actual request only when it is GET or HEAD.",
     ),
 ]
 Timeout = Annotated[

@@ -12,16 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from corscheck.cli import options
-from corscheck.cli.network import (
-    CaCert,
-    Cert,
-    Insecure,
-    Key,
-    NoProxy,
-    PreflightOnly,
-    Proxy,
-    network_settings,
-)
+from corscheck.cli.network import network_settings
 from corscheck.cli.output import ColorMode, fail, use_color
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
@@ -71,13 +62,13 @@ def run(
     select: options.Select = None,
     ignore: options.Ignore = None,
     timeout: options.Timeout = 10.0,
-    insecure: Insecure = False,
-    cacert: CaCert = None,
-    cert: Cert = None,
-    key: Key = None,
-    proxy: Proxy = None,
-    noproxy: NoProxy = None,
-    preflight_only: PreflightOnly = False,
+    insecure: options.Insecure = False,
+    cacert: options.CaCert = None,
+    cert: options.Cert = None,
+    key: options.Key = None,
+    proxy: options.Proxy = None,
+    noproxy: options.NoProxy = None,
+    preflight_only: options.PreflightOnly = False,
     quiet: options.Quiet = 0,
     verbose: options.Verbose = 0,
     color: options.Color = ColorMode.AUTO,
