@@ -122,15 +122,7 @@ def check(
             show_default=False,
         ),
     ] = None,
-    fix_for: Annotated[
-        FixFramework | None,
-        typer.Option(
-            "--fix-for",
-            help="Also print the server configuration that lets this request through.",
-            case_sensitive=False,
-            show_default=False,
-        ),
-    ] = None,
+    fix_for: options.FixFor = None,
     from_fetch: Annotated[
         str | None,
         typer.Option(

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corscheck.cli import options
-from corscheck.cli.fix import FixFramework
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
@@ -157,15 +156,7 @@ def explain(
             help="The console error, quoted; - reads it from stdin.", metavar="MESSAGE", show_default=False
         ),
     ],
-    fix_for: Annotated[
-        FixFramework | None,
-        typer.Option(
-            "--fix-for",
-            help="Also print the server configuration that lets this request through.",
-            case_sensitive=False,
-            show_default=False,
-        ),
-    ] = None,
+    fix_for: options.FixFor = None,
     json_output: options.Json = False,
     color_mode: options.Color = ColorMode.AUTO,
     no_color: options.NoColor = False,

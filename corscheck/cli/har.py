@@ -166,6 +166,8 @@ def har(
     json_output: options.Json = False,
     output: options.Output = None,
     timeout: options.Timeout = 10.0,
+    color_mode: options.Color = ColorMode.AUTO,
+    no_color: options.NoColor = False,
     insecure: options.Insecure = False,
     cacert: options.CaCert = None,
     cert: options.Cert = None,
@@ -214,6 +216,7 @@ def har(
         document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure)}
         write_report(json.dumps(document, indent=2, default=str) + "\n", output)
     else:
-        color = output in (None, "-") and use_color(ColorMode.AUTO, sys.stdout)
+        mode = ColorMode.NEVER if no_color else color_mode
+        color = output in (None, "-") and use_color(mode, sys.stdout)
         write_report(_render_text(rows, width=terminal_width(), color=color), output)
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer._click.types import ParamType  # typer 0.28 vendors click
 
+from corscheck.cli.fix import FixFramework
 from corscheck.cli.output import ColorMode
 
 
@@ -188,6 +189,15 @@ Select = Annotated[
 Ignore = Annotated[
     list[str] | None,
     typer.Option("--ignore", help="Skip these finding codes (or prefixes). Repeatable.", metavar="CODE"),
+]
+FixFor = Annotated[
+    FixFramework | None,
+    typer.Option(
+        "--fix-for",
+        help="Also print the server configuration that lets this request through.",
+        case_sensitive=False,
+        show_default=False,
+    ),
 ]
 ProbeReflection = Annotated[
     bool,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from corscheck.cli import options
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color
 from corscheck.core.rules import RULES, Rule, find_rule, render_rules_markdown
 from corscheck.exitcodes import ExitCode
@@ -69,6 +70,8 @@ def rules(
         str | None, typer.Argument(help="A finding code, e.g. CORS-ORIGIN-MISSING.", show_default=False)
     ] = None,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/rules.md.")] = False,
+    color: options.Color = ColorMode.AUTO,
+    no_color: options.NoColor = False,
 ) -> None:
     """List the finding codes, or explain one."""
     from corscheck.report.text import to_text
@@ -83,4 +86,5 @@ def rules(
         lines = _explain(found)
     else:
         fail(f"unknown rule code {code!r}; `corscheck rules` lists them", ExitCode.USAGE)
-    sys.stdout.write(to_text(lines, width=width, color=use_color(ColorMode.AUTO, sys.stdout)))
+    mode = ColorMode.NEVER if no_color else color
+    sys.stdout.write(to_text(lines, width=width, color=use_color(mode, sys.stdout)))
