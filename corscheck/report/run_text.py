@@ -14,7 +14,7 @@ SEVERITY_STYLES = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.I
 
 def outcome_line(outcome: CaseOutcome, *, verbose: bool = False) -> Text:
     """PASS/FAIL and the name, then each reason and each finding worth seeing (warnings even when
-    the check passed, infos with -v): severity, code, message and the rule's fix."""
+    the check passed, infos with -v): severity, code, message and the fix."""
     case, result = outcome.case, outcome.result
     if outcome.passed:
         line = Text("PASS ", style="bold green")
@@ -27,9 +27,11 @@ def outcome_line(outcome: CaseOutcome, *, verbose: bool = False) -> Text:
     for finding in outcome.visible_findings(verbose=verbose):
         line.append(f"\n     {finding.severity:<7} ", style=SEVERITY_STYLES[finding.severity])
         line.append(finding.code, style="bold")
+        if finding.next:
+            line.append("  (would fail next)", style="dim")
         line.append(f"  {finding.message}")
         if finding.severity is not Severity.INFO:
-            line.append(f"\n             fix: {RULES[finding.code].fix}", style="dim")
+            line.append(f"\n             fix: {finding.fix or RULES[finding.code].fix}", style="dim")
     if not outcome.passed and result.browser_message:
         line.append(f"\n     Chromium: {result.browser_message}", style="dim")
     return line
