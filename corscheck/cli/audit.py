@@ -12,7 +12,7 @@ import typer
 
 from corscheck.cli import options
 from corscheck.cli.check import parse_header
-from corscheck.cli.network import CaCert, Cert, Insecure, Key, NoProxy, Proxy, network_settings
+from corscheck.cli.network import network_settings
 from corscheck.cli.output import fail
 from corscheck.cli.run import _open_output
 from corscheck.core.errors import InputError
@@ -93,7 +93,13 @@ def audit(
     ] = None,
     url_file: Annotated[
         Path | None,
-        typer.Option("--input", "-i", help="A file of URLs, one a line ('-' for stdin).", show_default=False),
+        typer.Option(
+            "--input",
+            "-i",
+            help="A file of URLs, one a line ('-' for stdin).",
+            show_default=False,
+            metavar="FILE",
+        ),
     ] = None,
     origin: Annotated[
         list[str] | None,
@@ -137,26 +143,29 @@ def audit(
         Path | None,
         typer.Option(
             "--config",
+            metavar="FILE",
             help="Read the [audit] table of this file when no URL is given"
             " [default: ./corscheck.toml, else [tool.corscheck] in ./pyproject.toml].",
             show_default=False,
         ),
     ] = None,
-    concurrency: Annotated[int, typer.Option(help="URLs audited at once.", min=1, max=256)] = 16,
+    concurrency: Annotated[int, typer.Option(help="URLs audited at once.", min=1, max=256, metavar="N")] = 16,
     per_host: Annotated[
         int,
-        typer.Option("--per-host", help="Requests in flight to one host (a browser opens 6).", min=1),
+        typer.Option(
+            "--per-host", help="Requests in flight to one host (a browser opens 6).", min=1, metavar="N"
+        ),
     ] = 6,
     rate: Annotated[
-        float, typer.Option("--rate", help="Requests per second in all (0: no limit).", min=0)
+        float, typer.Option("--rate", help="Requests per second in all (0: no limit).", min=0, metavar="N")
     ] = 0.0,
     timeout: options.Timeout = 10.0,
-    insecure: Insecure = False,
-    cacert: CaCert = None,
-    cert: Cert = None,
-    key: Key = None,
-    proxy: Proxy = None,
-    noproxy: NoProxy = None,
+    insecure: options.Insecure = False,
+    cacert: options.CaCert = None,
+    cert: options.Cert = None,
+    key: options.Key = None,
+    proxy: options.Proxy = None,
+    noproxy: options.NoProxy = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not state the request count.")] = False,
 ) -> None:
     """Find the origins a CORS policy lets in that should not read.

@@ -14,8 +14,19 @@ from corscheck.cli import app
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
 COMMANDS = get_command(app).commands  # type: ignore[attr-defined]
-#: The one shared option whose words differ per command (the table says how).
-WORDED_PER_COMMAND = {"-o", "--origin"}
+#: Shared options whose words differ per command (the table says how); audit's probing needs its own.
+WORDED_PER_COMMAND = {
+    "-o",
+    "--origin",
+    "-q",
+    "--quiet",
+    "-f",
+    "--format",
+    "--fail-on",
+    "-X",
+    "--method",
+    "--concurrency",
+}
 
 
 def table_rows() -> list[tuple[set[str], set[str]]]:

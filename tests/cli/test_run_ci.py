@@ -84,7 +84,9 @@ def test_a_failing_line_shows_code_message_and_fix(tmp_path, server):
     assert result.exit_code == 1
     assert "expected allowed, got blocked" in result.stdout
     assert re.search(r"error +CORS-ORIGIN-MISMATCH +The response from .* does not match", result.stdout)
-    assert "fix: Send `Access-Control-Allow-Origin: https://app.example` on the response from" in result.stdout
+    assert (
+        "fix: Send `Access-Control-Allow-Origin: https://app.example` on the response from" in result.stdout
+    )
 
 
 @pytest.mark.parametrize(("status", "passes"), [("200", False), ('"200-499"', True), ("404", True)])
