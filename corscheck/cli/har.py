@@ -112,7 +112,8 @@ def _render_text(rows: list[dict[str, Any]], *, width: int, color: bool) -> str:
     from rich.padding import Padding
     from rich.text import Text
 
-    from corscheck.report.text import printable_text, to_text
+    from corscheck.report.sanitise import sanitise
+    from corscheck.report.text import to_text
 
     if not rows:
         return "no cross-origin requests in the HAR\n"
@@ -120,7 +121,7 @@ def _render_text(rows: list[dict[str, Any]], *, width: int, color: bool) -> str:
     for row in rows:
         verdict = row["verdict"]
         title = Text(f"{verdict.upper():<8} ", style="bold green" if verdict == "allowed" else "bold red")
-        title.append(printable_text(f"{row['method']} {row['url']}  (from {row['origin']})"))
+        title.append(sanitise(f"{row['method']} {row['url']}  (from {row['origin']})", newlines=True))
         lines.append(title)
         for finding in row["findings"]:
             if finding["severity"] == "info":
@@ -128,13 +129,13 @@ def _render_text(rows: list[dict[str, Any]], *, width: int, color: bool) -> str:
             text = Text(finding["code"], style="bold")
             if finding["next"]:
                 text.append("  would fail next", style="magenta")
-            text.append(f": {printable_text(finding['message'])}")
+            text.append(f": {sanitise(finding['message'], newlines=True)}")
             lines.append(Padding(text, (0, 0, 0, 9)))
             if not finding["next"]:
-                fix = Text("fix: ", style="bold green") + Text(printable_text(finding["fix"]))
+                fix = Text("fix: ", style="bold green") + Text(sanitise(finding["fix"], newlines=True))
                 lines.append(Padding(fix, (0, 0, 0, 9)))
         if row["note"]:
-            lines.append(Padding(Text(f"note: {printable_text(row['note'])}"), (0, 0, 0, 9)))
+            lines.append(Padding(Text(f"note: {sanitise(row['note'], newlines=True)}"), (0, 0, 0, 9)))
     failed = sum(row["verdict"] != "allowed" for row in rows)
     requests = "request" if len(rows) == 1 else "requests"
     lines.append(Text(f"{len(rows)} cross-origin {requests}, {failed} failed"))

@@ -12,6 +12,7 @@ from typing import NoReturn, TextIO
 import typer
 
 from corscheck.exitcodes import ExitCode
+from corscheck.report.sanitise import sanitise
 
 
 def seconds(value: float) -> float:
@@ -46,5 +47,5 @@ def terminal_width() -> int:
 
 def fail(message: str, code: ExitCode) -> NoReturn:
     """One line on stderr, then exit with ``code``."""
-    print(f"corscheck: error: {message}", file=sys.stderr)
+    print(f"corscheck: error: {sanitise(message)}", file=sys.stderr)
     raise typer.Exit(code)

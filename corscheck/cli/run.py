@@ -136,7 +136,7 @@ def run(
         stream = stack.enter_context(_open_output(output))
         outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
         if output_format is RunFormat.TEXT:
-            _write_text(outcomes, stream, summary, str(path), len(cases), color)
+            _write_text(outcomes, stream, summary, str(path), len(cases), color, show_secrets)
         else:
             _write_machine(output_format, outcomes, stream, show_secrets, tls_verify=not insecure)
     if summary.total and summary.errors == summary.total:
@@ -196,7 +196,7 @@ def _write_machine(
         from corscheck.report.sarif import render
     else:
         from corscheck.report.github import render
-    stream.write(render(outcomes))
+    stream.write(render(outcomes, show_secrets=show_secrets))
 
 
 def _write_text(
@@ -206,6 +206,7 @@ def _write_text(
     source: str,
     total: int,
     color: ColorMode,
+    show_secrets: bool,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
@@ -225,6 +226,6 @@ def _write_text(
     ) as progress:
         task = progress.add_task("checking", total=total)
         for outcome in outcomes:
-            console.print(outcome_line(outcome))
+            console.print(outcome_line(outcome, show_secrets=show_secrets))
             progress.advance(task)
     console.print(summary_table(summary, source))

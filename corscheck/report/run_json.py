@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from corscheck.report.json import SCHEMA, result_to_dict
+from corscheck.report.secrets import mask_text
 from corscheck.suite import CaseOutcome, Summary
 
 
@@ -17,11 +18,11 @@ def outcome_to_dict(
     case = outcome.case
     return {
         **document,
-        "name": case.name,
+        "name": mask_text(case.name, show_secrets),
         "expect": str(case.expect),
         "passed": outcome.passed,
         # Additions beyond the contract: why it failed, and where the check is defined.
-        "reasons": list(outcome.reasons),
+        "reasons": [mask_text(reason, show_secrets) for reason in outcome.reasons],
         "source": {"file": case.source, "line": case.line},
     }
 
