@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import replace
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from corscheck.cli.interrupt import stop_on_ctrl_c
 from corscheck.cli.network import (
     CaCert,
     Cert,
@@ -23,6 +26,7 @@ from corscheck.cli.network import (
     network_settings,
 )
 from corscheck.cli.output import ColorMode, fail, seconds, use_color
+from corscheck.cli.report_file import open_report
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -121,6 +125,7 @@ def run(
 
     summary = Summary()
     with ExitStack() as stack:
+        stop = stack.enter_context(stop_on_ctrl_c())
         try:
             network = network_settings(
                 insecure=insecure,
@@ -133,12 +138,22 @@ def run(
             probe = stack.enter_context(Probe(timeout=timeout, network=network))
         except InputError as exc:
             fail(str(exc), ExitCode.USAGE)
-        stream = stack.enter_context(_open_output(output))
-        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
-        if output_format is RunFormat.TEXT:
-            _write_text(outcomes, stream, summary, str(path), len(cases), color, show_secrets)
-        else:
-            _write_machine(output_format, outcomes, stream, show_secrets, tls_verify=not insecure)
+        stream = stack.enter_context(open_report(output))
+        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency, stop), summary)
+        try:
+            if output_format is RunFormat.TEXT:
+                _write_text(outcomes, stream, summary, str(path), len(cases), color, show_secrets, stop)
+            else:
+                _write_machine(output_format, outcomes, stream, show_secrets, stop, tls_verify=not insecure)
+            stream.flush()
+        except BrokenPipeError:
+            # `run | head -1`: the reader has what it wanted; stop checking, and keep the interpreter
+            # from failing again on the closed stdout at exit.
+            stop.set()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK) from None
+    if stop.is_set():
+        raise typer.Exit(ExitCode.INTERRUPTED)
     if summary.total and summary.errors == summary.total:
         raise typer.Exit(ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
@@ -150,44 +165,22 @@ def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[Case
         yield outcome
 
 
-OUTPUT_BUFFER = 1 << 20
-
-
-class _open_output:
-    """stdout, or the --output file (opened only after the config proved valid)."""
-
-    def __init__(self, output: str | None) -> None:
-        self._output = output
-        self._file: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self._output in (None, "-"):
-            return sys.stdout
-        try:
-            # A large buffer: each flush releases the GIL, and getting it back from the busy
-            # check threads stalls the thread that hands them work (bench/bench_run.py).
-            self._file = open(self._output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER)  # noqa: SIM115
-        except OSError as exc:
-            fail(f"cannot write {self._output}: {exc.strerror or exc}", ExitCode.USAGE)
-        return self._file
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 def _write_machine(
     output_format: RunFormat,
     outcomes: Iterator[CaseOutcome],
     stream: TextIO,
     show_secrets: bool,
+    stop: threading.Event,
     *,
     tls_verify: bool,
 ) -> None:
     if output_format is RunFormat.JSON:
         from corscheck.report.run_json import render_stream
 
-        for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=tls_verify):
+        pieces = render_stream(
+            outcomes, show_secrets=show_secrets, tls_verify=tls_verify, interrupted=stop.is_set
+        )
+        for piece in pieces:
             stream.write(piece)
         return
     if output_format is RunFormat.JUNIT:
@@ -207,13 +200,20 @@ def _write_text(
     total: int,
     color: ColorMode,
     show_secrets: bool,
+    stop: threading.Event,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
     from corscheck.report.run_text import outcome_line, summary_table
 
-    console = Console(file=stream, no_color=not use_color(color, stream), highlight=False, soft_wrap=True)
+    class ReportConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # rich would exit 1; a closed stdout is not a failed check
+
+    console = ReportConsole(
+        file=stream, no_color=not use_color(color, stream), highlight=False, soft_wrap=True
+    )
     # The bar lives on stderr, only for a person at a terminal. stdout lines go through the bar's
     # console only when stdout is that same terminal; redirected stdout stays pure.
     show_bar = sys.stderr.isatty() and stream is sys.stdout
@@ -229,3 +229,5 @@ def _write_text(
             console.print(outcome_line(outcome, show_secrets=show_secrets))
             progress.advance(task)
     console.print(summary_table(summary, source))
+    if stop.is_set():
+        console.print(f"interrupted: {summary.total} of {total} checks reported")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from corscheck.report.json import SCHEMA, result_to_dict
 from corscheck.report.secrets import mask_text
@@ -28,9 +28,14 @@ def outcome_to_dict(
 
 
 def render_stream(
-    outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False, tls_verify: bool = True
+    outcomes: Iterable[CaseOutcome],
+    *,
+    show_secrets: bool = False,
+    tls_verify: bool = True,
+    interrupted: Callable[[], bool] = lambda: False,
 ) -> Iterator[str]:
-    """The document in pieces, so thousands of results never sit in memory at once."""
+    """The document in pieces, so thousands of results never sit in memory at once; asked at the
+    end, ``interrupted`` says whether the results are only those finished before Ctrl-C."""
     summary = Summary()
     yield f'{{"schema": {SCHEMA}, "results": ['
     for index, outcome in enumerate(outcomes):
@@ -49,4 +54,4 @@ def render_stream(
         "failed": summary.failed,
         "errors": summary.errors,
     }
-    yield f'\n], "summary": {json.dumps(totals)}}}\n'
+    yield f'\n], "summary": {json.dumps(totals)}, "interrupted": {json.dumps(interrupted())}}}\n'

@@ -53,3 +53,90 @@ def test_stalled_checks_overlap_instead_of_holding_the_pool(tmp_path, hostile):
     timed_out = [r["url"] for r in results if r["verdict"] == "error"]
     assert timed_out == [server.url(path) for path in stalled]
     assert outcome.elapsed < 2 + 1.5, outcome.elapsed
+
+
+def _start_run(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "corscheck", "run", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit", "sarif", "github", "text"])
+def test_ctrl_c_stops_within_a_second_with_a_well_formed_partial_report(tmp_path, hostile, fmt):
+    server = hostile(_stalling_on("/stall"))
+    config = _config(tmp_path, server.url("/0"), server.url("/1"), server.url("/stall"), server.url("/3"))
+    report = tmp_path / f"report.{fmt}"
+    run = _start_run(config, "--format", fmt, "--output", str(report), "--timeout", "30")
+    deadline = time.monotonic() + 10
+    while len(server.heads) < 4 and time.monotonic() < deadline:  # every check under way
+        time.sleep(0.05)
+    time.sleep(0.3)
+    interrupted = time.monotonic()
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=10)
+    assert time.monotonic() - interrupted < 1.0
+    assert run.returncode == 130, stderr
+    text = report.read_text()
+    if fmt == "json":
+        document = json.loads(text)
+        assert document["interrupted"] is True
+        assert [r["name"] for r in document["results"]] == ["check 0", "check 1", "check 3"]
+    elif fmt == "junit":
+        assert ET.fromstring(text).get("tests") == "3"
+    elif fmt == "sarif":
+        json.loads(text)
+    elif fmt == "text":
+        assert "interrupted: 3 of 4 checks reported" in text
+
+
+def test_a_run_that_fails_keeps_the_previous_report(tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text('{"previous": true}')
+    config = tmp_path / "corscheck.toml"
+    config.write_text('[[check]]\nurl = "http://127.0.0.1:9/"\norigin = "nope"\n')
+    outcome = run_cli("run", str(config), "--format", "json", "--output", str(report))
+    assert outcome.exit_code == 2, outcome
+    assert report.read_text() == '{"previous": true}'
+    assert set(tmp_path.iterdir()) == {report, config}
+
+
+def test_an_unwritable_report_is_one_line_and_exit_2(tmp_path, hostile):
+    server = hostile(answer_each(OPEN_RESPONSE))
+    outcome = run_cli("run", _config(tmp_path, server.url("/")), "--output", str(tmp_path / "no" / "r.xml"))
+    assert outcome.exit_code == 2, outcome
+    assert outcome.stderr.startswith("corscheck: error: cannot write") and outcome.stderr.count("\n") == 1
+
+
+def test_a_report_is_replaced_only_when_complete(tmp_path, hostile):
+    server = hostile(answer_each(OPEN_RESPONSE))
+    report = tmp_path / "report.xml"
+    report.write_text("old")
+    outcome = run_cli("run", _config(tmp_path, server.url("/")), "--format", "junit", "--output", str(report))
+    assert outcome.exit_code == 0, outcome
+    assert ET.fromstring(report.read_text()).get("tests") == "1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corscheck.toml", "report.xml"]  # no temporary left
+
+
+def test_a_closed_stdout_is_not_a_failed_check(tmp_path, hostile):
+    server = hostile(answer_each(OPEN_RESPONSE))
+    config = _config(tmp_path, *[server.url(f"/{i}") for i in range(200)])
+    run = subprocess.run(
+        f"{sys.executable} -m corscheck run {config} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        executable="/bin/bash",
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert run.stdout.startswith("PASS check 0")
+    assert run.stderr == ""
+    piped = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {sys.executable} -m corscheck run {config} | head -1 >/dev/null"],
+        capture_output=True,
+        text=True,
+    )
+    assert piped.returncode == 0, piped.stderr
