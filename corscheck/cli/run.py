@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from enum import StrEnum
@@ -30,6 +30,7 @@ from corscheck.cli.report_file import open_report
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from corscheck.config import CheckCase
     from corscheck.suite import CaseOutcome, Summary
 
 
@@ -95,13 +96,22 @@ def run(
         ColorMode, typer.Option(help="Colour the text report.", envvar="CORSCHECK_COLOR")
     ] = ColorMode.AUTO,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask credentials.")] = False,
+    max_checks: Annotated[
+        int | None,
+        typer.Option(
+            "--max-checks",
+            min=1,
+            help="Refuse a config that expands to more checks than this [default: 10000].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run every check in a config file, concurrently.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import ConfigError, find_config, read_config
+    from corscheck.config import MAX_CHECKS, ConfigError, find_config, read_config
     from corscheck.core.errors import InputError
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
@@ -113,12 +123,13 @@ def run(
             ExitCode.USAGE,
         )
     try:
-        config_file = read_config(path, base_url=base_url)
+        config_file = read_config(path, base_url=base_url, max_checks=max_checks or MAX_CHECKS)
     except ConfigError as exc:
         fail(str(exc), ExitCode.USAGE)
-    cases = config_file.cases
-    if preflight_only:
-        cases = [replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases]
+    cases: Iterable[CheckCase] = config_file.cases
+    total = len(config_file.cases)
+    if preflight_only:  # lazily, like the plan itself
+        cases = (replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases)
     selection = Selection(fail_on=Severity(fail_on.value), select=_codes(select), ignore=_codes(ignore))
 
     from corscheck.probe import Probe  # httpx loads only once the config is valid
@@ -142,7 +153,7 @@ def run(
         outcomes = _counted(run_cases(cases, probe.check, selection, concurrency, stop), summary)
         try:
             if output_format is RunFormat.TEXT:
-                _write_text(outcomes, stream, summary, str(path), len(cases), color, show_secrets, stop)
+                _write_text(outcomes, stream, summary, str(path), total, color, show_secrets, stop)
             else:
                 _write_machine(output_format, outcomes, stream, show_secrets, stop, tls_verify=not insecure)
             stream.flush()

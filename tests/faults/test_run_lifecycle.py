@@ -140,3 +140,40 @@ def test_a_closed_stdout_is_not_a_failed_check(tmp_path, hostile):
         text=True,
     )
     assert piped.returncode == 0, piped.stderr
+
+
+def _matrix_config(tmp_path, values: int) -> str:
+    """One [[check]] whose three lists multiply to values**3 checks, in a few KB."""
+    urls = ", ".join(f'"/p{i}"' for i in range(values))
+    origins = ", ".join(f'"https://o{i}.example"' for i in range(values))
+    methods = ", ".join(f'"M{i}"' for i in range(values))
+    path = tmp_path / "corscheck.toml"
+    path.write_text(
+        f'[defaults]\nbase_url = "http://127.0.0.1:9"\n[[check]]\nname = "m"\n'
+        f"url = [{urls}]\norigin = [{origins}]\nmethod = [{methods}]\n"
+    )
+    return str(path)
+
+
+def test_a_huge_matrix_is_counted_and_refused_before_it_is_expanded(tmp_path):
+    config = _matrix_config(tmp_path, 100)  # 10^6 checks from a few KB
+    outcome = run_cli("run", config)
+    assert outcome.exit_code == 2, outcome
+    assert "expands to 1000000 checks, over the limit of 10000" in outcome.stderr
+    assert outcome.elapsed < 2  # counted, not expanded (91 s and 484 MB before)
+
+
+def test_a_matrix_plan_builds_each_check_only_when_reached(tmp_path):
+    from pathlib import Path
+
+    from corscheck.config import load_config
+
+    plan = load_config(Path(_matrix_config(tmp_path, 100)), max_checks=10**6)
+    assert len(plan) == 10**6
+    last = plan[-1]
+    assert (last.spec.url, last.spec.origin, last.spec.method) == (
+        "http://127.0.0.1:9/p99",
+        "https://o99.example",
+        "M99",
+    )
+    assert [c.spec.method for c in plan[:3]] == ["M0", "M1", "M2"]  # itertools.product order
