@@ -177,3 +177,38 @@ def test_a_matrix_plan_builds_each_check_only_when_reached(tmp_path):
         "M99",
     )
     assert [c.spec.method for c in plan[:3]] == ["M0", "M1", "M2"]  # itertools.product order
+
+
+def test_a_full_disk_is_one_line_and_keeps_the_previous_report(tmp_path, hostile, monkeypatch):
+    import errno
+
+    import corscheck.cli.report_file as report_file
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(report_file.os, "fsync", no_space)  # a disk fills up as the report is saved
+    server = hostile(answer_each(OPEN_RESPONSE))
+    report = tmp_path / "report.json"
+    report.write_text('{"previous": true}')
+    outcome = run_cli("run", _config(tmp_path, server.url("/")), "--format", "json", "--output", str(report))
+    assert outcome.exit_code == 2, outcome
+    assert outcome.stderr == f"corscheck: error: cannot write {report}: No space left on device\n"
+    assert report.read_text() == '{"previous": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corscheck.toml", "report.json"]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/a\x7fb", "http://xn--a.example/"])
+def test_a_malformed_url_in_a_config_is_exit_2(tmp_path, url):
+    outcome = run_cli("run", _config(tmp_path, url))
+    assert outcome.exit_code == 2, outcome
+    assert outcome.stderr.startswith("corscheck: error:") and outcome.stderr.count("\n") == 1
+
+
+def test_a_url_corscheck_cannot_send_fails_only_its_own_check(tmp_path, hostile):
+    server = hostile(answer_each(OPEN_RESPONSE))
+    urls = [server.url("/" + "a" * 70_000), "http://xn--ls8h.la/", server.url("/ok")]
+    outcome = run_cli("run", _config(tmp_path, *urls), "--format", "json")
+    assert outcome.exit_code == 1, outcome
+    verdicts = [r["verdict"] for r in json.loads(outcome.stdout)["results"]]
+    assert verdicts == ["error", "error", "allowed"]
