@@ -195,7 +195,7 @@ def nginx(p: CorsPolicy) -> str:
     if p.expose:
         actual.append(add("Access-Control-Expose-Headers", ", ".join(p.expose)))
     # add_header in an `if` replaces the location's add_header lines, so each branch lists all it needs.
-    uses_dollar = any("$" in value for value in (p.origin, *p.all_methods, *p.headers, *p.expose))
+    uses_dollar = any("$" in value for value in (p.origin, *p.methods, *p.headers, *p.expose))
     return (
         (NGINX_DOLLAR if uses_dollar else "") + "location / {\n"
         "    if ($request_method = OPTIONS) {\n"
