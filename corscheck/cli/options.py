@@ -174,7 +174,7 @@ Output = Annotated[
 ]
 ShowSecrets = Annotated[
     bool,
-    typer.Option("--show-secrets", help="Show Authorization and Cookie values instead of masking them."),
+    typer.Option("--show-secrets", help="Show credentials instead of masking them (README: secrets)."),
 ]
 FailOnOption = Annotated[
     FailOn,
@@ -197,6 +197,16 @@ FixFor = Annotated[
         help="Also print the server configuration that lets this request through.",
         case_sensitive=False,
         show_default=False,
+    ),
+]
+MaxChecks = Annotated[
+    int | None,
+    typer.Option(
+        "--max-checks",
+        min=1,
+        help="Refuse a config that expands to more checks than this [default: 10000].",
+        show_default=False,
+        metavar="N",
     ),
 ]
 ProbeReflection = Annotated[

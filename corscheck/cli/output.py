@@ -15,6 +15,7 @@ from typer._click.core import ParameterSource
 from typer.core import TyperGroup
 
 from corscheck.exitcodes import ExitCode
+from corscheck.report.sanitise import shown
 
 
 class ColorMode(StrEnum):
@@ -41,7 +42,8 @@ def terminal_width() -> int:
 
 
 def error_line(message: str) -> None:
-    print(f"corscheck: error: {message}", file=sys.stderr)
+    # Messages quote URLs and values from outside: sanitised, and their secrets masked.
+    print(f"corscheck: error: {shown(message, show_secrets=False)}", file=sys.stderr)
 
 
 def note_line(message: str) -> None:
@@ -56,15 +58,11 @@ def fail(message: str, code: ExitCode) -> NoReturn:
 
 
 def write_report(report: str, output: str | None) -> None:
-    """The report on stdout, or in the --output file."""
-    if output in (None, "-"):
-        sys.stdout.write(report)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as file:
-            file.write(report)
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
+    """The report on stdout, or in the --output file (replaced atomically, as run's)."""
+    from corscheck.cli.report_file import open_report  # it builds on fail() above
+
+    with open_report(output) as stream:
+        stream.write(report)
 
 
 def _usage_error(error: click_errors.UsageError) -> str:
@@ -102,10 +100,10 @@ class OneLineErrors(TyperGroup):
             print(exc.ctx.get_help())
             result = ExitCode.OK
         except click_errors.UsageError as exc:
-            print(f"corscheck: error: {_usage_error(exc)}", file=sys.stderr)
+            error_line(_usage_error(exc))
             result = ExitCode.USAGE
         except click_errors.ClickException as exc:
-            print(f"corscheck: error: {exc.format_message()}", file=sys.stderr)
+            error_line(exc.format_message())
             result = exc.exit_code
         except typer.Abort:
             raise KeyboardInterrupt from None

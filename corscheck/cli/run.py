@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -12,12 +14,15 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from corscheck.cli import options
+from corscheck.cli.interrupt import stop_on_ctrl_c
 from corscheck.cli.network import network_settings
 from corscheck.cli.output import ColorMode, fail, use_color
+from corscheck.cli.report_file import open_report
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from corscheck.config import CheckCase
     from corscheck.suite import CaseOutcome, Summary
 
 
@@ -75,13 +80,14 @@ def run(
     no_color: options.NoColor = False,
     probe_reflection: options.ProbeReflection = True,
     show_secrets: options.ShowSecrets = False,
+    max_checks: options.MaxChecks = None,
 ) -> None:
     """Run every check in a config file, concurrently.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import find_config, read_config
+    from corscheck.config import MAX_CHECKS, find_config, read_config
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
 
@@ -93,7 +99,7 @@ def run(
         )
     try:
         shard_slice = _shard(shard) if shard is not None else None
-        config_file = read_config(path, base_url=base_url)
+        config_file = read_config(path, base_url=base_url, max_checks=max_checks or MAX_CHECKS)
         selection = Selection(
             fail_on=Severity(fail_on.value),
             select=options.finding_codes("--select", select),
@@ -101,16 +107,20 @@ def run(
         )
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
-    cases = config_file.cases
-    if preflight_only:
-        cases = [replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases]
-    if not probe_reflection:
-        cases = [replace(case, spec=replace(case.spec, probe_reflection=False)) for case in cases]
+    plan = config_file.cases
     source = str(path)
+    picked = range(len(plan))
     if shard_slice is not None:
         index, count = shard_slice
-        cases = cases[index - 1 :: count]
+        picked = picked[index - 1 :: count]
         source += f" (shard {index}/{count})"
+    total = len(picked)
+    # Lazily, like the plan itself: each case is built when a worker reaches it.
+    cases: Iterable[CheckCase] = (plan[i] for i in picked)
+    if preflight_only:
+        cases = (replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases)
+    if not probe_reflection:
+        cases = (replace(case, spec=replace(case.spec, probe_reflection=False)) for case in cases)
     report_format = options.Format.JSON if json_output else output_format
     show_infos = verbose > quiet
 
@@ -118,6 +128,7 @@ def run(
 
     summary = Summary()
     with ExitStack() as stack:
+        stop = stack.enter_context(stop_on_ctrl_c())
         try:
             network = network_settings(
                 insecure=insecure,
@@ -130,21 +141,38 @@ def run(
             probe = stack.enter_context(Probe(timeout=timeout, network=network))
         except InputError as exc:
             fail(str(exc), ExitCode.USAGE)
-        stream = stack.enter_context(_open_output(output))
-        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
-        if report_format is options.Format.TEXT and quiet > verbose:
-            for _ in outcomes:  # -q: no report, but every check runs and counts
-                pass
-        elif report_format is options.Format.TEXT:
-            text_color = use_color(ColorMode.NEVER if no_color else color, stream)
-            _write_text(outcomes, stream, summary, source, len(cases), text_color, show_infos)
-        elif report_format is options.Format.JSON:
-            from corscheck.report.run_json import render_stream
+        stream = stack.enter_context(open_report(output))
+        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency, stop), summary)
+        try:
+            if report_format is options.Format.TEXT and quiet > verbose:
+                for _ in outcomes:  # -q: no report, but every check runs and counts
+                    pass
+            elif report_format is options.Format.TEXT:
+                text_color = use_color(ColorMode.NEVER if no_color else color, stream)
+                _write_text(
+                    outcomes, stream, summary, source, total, text_color, show_infos, show_secrets, stop
+                )
+            elif report_format is options.Format.JSON:
+                from corscheck.report.run_json import render_stream
 
-            for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=not insecure):
-                stream.write(piece)
-        else:
-            stream.write(render_machine(report_format, outcomes, verbose=show_infos))
+                pieces = render_stream(
+                    outcomes, show_secrets=show_secrets, tls_verify=not insecure, interrupted=stop.is_set
+                )
+                for piece in pieces:
+                    stream.write(piece)
+            else:
+                stream.write(
+                    render_machine(report_format, outcomes, verbose=show_infos, show_secrets=show_secrets)
+                )
+            stream.flush()
+        except BrokenPipeError:
+            # `run | head -1`: the reader has what it wanted; stop checking, and keep the interpreter
+            # from failing again on the closed stdout at exit.
+            stop.set()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK) from None
+    if stop.is_set():
+        raise typer.Exit(ExitCode.INTERRUPTED)
     if summary.total and summary.errors == summary.total:
         fail(f"no check reached its target ({summary.errors} unreachable)", ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
@@ -156,37 +184,12 @@ def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[Case
         yield outcome
 
 
-OUTPUT_BUFFER = 1 << 20
-
-
-class _open_output:
-    """stdout, or the --output file (opened only after the config proved valid)."""
-
-    def __init__(self, output: str | None) -> None:
-        self._output = output
-        self._file: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self._output in (None, "-"):
-            return sys.stdout
-        try:
-            # A large buffer: each flush releases the GIL, and getting it back from the busy
-            # check threads stalls the thread that hands them work (bench/bench_run.py).
-            self._file = open(self._output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER)  # noqa: SIM115
-        except OSError as exc:
-            fail(f"cannot write {self._output}: {exc.strerror or exc}", ExitCode.USAGE)
-        return self._file
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 def render_machine(
     report_format: options.Format,
     outcomes: Iterator[CaseOutcome],
     *,
     verbose: bool = False,
+    show_secrets: bool = False,
 ) -> str:
     """junit, sarif or github for a list of outcomes (infos only when verbose)."""
     if report_format is options.Format.JUNIT:
@@ -195,7 +198,7 @@ def render_machine(
         from corscheck.report.sarif import render
     else:
         from corscheck.report.github import render
-    return render(outcomes, verbose=verbose)
+    return render(outcomes, verbose=verbose, show_secrets=show_secrets)
 
 
 def _write_text(
@@ -206,21 +209,29 @@ def _write_text(
     total: int,
     color: bool,
     verbose: bool,
+    show_secrets: bool,
+    stop: threading.Event,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
     from corscheck.report.run_text import outcome_line, summary_table
 
+    class ReportConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # rich would exit 1; a closed stdout is not a failed check
+
     # One console owns the stream: with a terminal the bar is drawn on it and cleared before each
     # line; anywhere else (a file, a pipe, `| tee`) there is no bar at all.
-    console = Console(
+    console = ReportConsole(
         file=stream, force_terminal=color or None, no_color=not color, highlight=False, soft_wrap=True
     )
     show_bar = stream is sys.stdout and stream.isatty()
     with Progress(console=console, transient=True, disable=not show_bar) as progress:
         task = progress.add_task("checking", total=total)
         for outcome in outcomes:
-            console.print(outcome_line(outcome, verbose=verbose))
+            console.print(outcome_line(outcome, verbose=verbose, show_secrets=show_secrets))
             progress.advance(task)
     console.print(summary_table(summary, source))
+    if stop.is_set():
+        console.print(f"interrupted: {summary.total} of {total} checks reported")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from corscheck.config import CheckCase
 from corscheck.core.model import Severity
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome
 
 #: GitHub shows only this many annotations per step; the rest go to the log as plain lines.
@@ -28,16 +29,18 @@ def _message(value: str) -> str:
 
 def _location(case: CheckCase) -> str:
     """Where the check is defined (nothing for `corscheck check`, which has no file)."""
-    return f"file={_property(case.source)},line={case.line}," if case.source else ""
+    if not case.source:
+        return ""
+    return f"file={_property(shown(case.source, show_secrets=True))},line={case.line},"
 
 
 #: Finding severity → the workflow command that annotates it.
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False, show_secrets: bool = False) -> str:
     """An ::error per failed check, then a ::warning (::notice with verbose) per finding that did not
-    fail it, so a warning shows even on a passing run."""
+    fail it, so a warning shows even on a passing run. Outside text is sanitised, secrets masked."""
     annotations: list[tuple[str, str, str, CheckCase]] = []  # (command, title, text, check) in order
     for outcome in outcomes:
         case = outcome.case
@@ -55,10 +58,11 @@ def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
             title = f"corscheck ({finding.code})"
             annotations.append((COMMANDS[finding.severity], title, f"{case.name}: {finding.message}", case))
     lines = []
-    for index, (command, title, text, case) in enumerate(annotations):
+    for index, (command, title, raw, case) in enumerate(annotations):
+        text = shown(raw, show_secrets=show_secrets, newlines=True)
         if index < MAX_ANNOTATIONS:
             lines.append(f"::{command} {_location(case)}title={_property(title)}::{_message(text)}")
         else:
-            where = f"{case.source}:{case.line}: " if case.source else ""
+            where = f"{shown(case.source, show_secrets=True)}:{case.line}: " if case.source else ""
             lines.append(f"corscheck: {command}: {where}{_message(text)}")
     return "".join(line + "\n" for line in lines)

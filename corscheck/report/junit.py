@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from functools import partial
 
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome, Summary
 
-# XML 1.0 forbids most C0 controls; hostile header bytes must not break the document.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False, show_secrets: bool = False) -> str:
     """One testcase per check; a passed one lists the findings a report shows in system-out."""
+    # Sanitised text is also valid XML 1.0 text: no C0 controls but newline, no U+FFFE/U+FFFF.
+    _clean = partial(shown, show_secrets=show_secrets, newlines=True)
     suite = ET.Element("testsuite", name="corscheck")
     summary = Summary()
     for outcome in outcomes:
         summary.add(outcome)
         case = ET.SubElement(
-            suite, "testcase", name=_clean(outcome.case.name), classname=outcome.case.source or "corscheck"
+            suite,
+            "testcase",
+            name=_clean(outcome.case.name),
+            classname=_clean(outcome.case.source or "corscheck"),
         )
         result = outcome.result
         detail = "\n".join(_clean(f"{f.code} ({f.severity}): {f.message}") for f in outcome.findings)
@@ -38,12 +37,12 @@ def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
                 case, "failure", message=_clean("; ".join(outcome.reasons)), type="corscheck"
             )
             element.text = "\n".join(filter(None, [_clean(result.browser_message or ""), detail]))
-        shown = outcome.visible_findings(verbose=verbose) if outcome.passed else ()
+        visible = outcome.visible_findings(verbose=verbose) if outcome.passed else ()
         ET.SubElement(case, "system-out").text = "\n".join(
             _clean(line)
             for line in [
                 f"{result.spec.method} {result.spec.url} from {result.spec.origin}: {result.verdict}",
-                *(f"{f.code} ({f.severity}): {f.message}" for f in shown),
+                *(f"{f.code} ({f.severity}): {f.message}" for f in visible),
             ]
         )
     suite.set("tests", str(summary.total))

@@ -7,38 +7,44 @@ from rich.text import Text
 
 from corscheck.core.model import Severity
 from corscheck.core.rules import RULES
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome, Summary
 
 SEVERITY_STYLES = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
-def outcome_line(outcome: CaseOutcome, *, verbose: bool = False) -> Text:
+def outcome_line(outcome: CaseOutcome, *, verbose: bool = False, show_secrets: bool = False) -> Text:
     """PASS/FAIL and the name, then each reason and each finding worth seeing (warnings even when
-    the check passed, infos with -v): severity, code, message and the fix."""
+    the check passed, infos with -v): severity, code, message and the fix. Outside text (names,
+    reasons, messages, the console line) only ever in Text objects, sanitised: no markup."""
     case, result = outcome.case, outcome.result
     if outcome.passed:
         line = Text("PASS ", style="bold green")
     else:
         line = Text("FAIL ", style="bold red")
-    line.append(case.name, style="bold")
+    line.append(shown(case.name, show_secrets=show_secrets), style="bold")
     line.append(f"  {result.verdict}", style="dim")
     for reason in outcome.unexplained_reasons:
-        line.append(f"\n     {reason}", style="red")
+        line.append(f"\n     {shown(reason, show_secrets=show_secrets)}", style="red")
     for finding in outcome.visible_findings(verbose=verbose):
         line.append(f"\n     {finding.severity:<7} ", style=SEVERITY_STYLES[finding.severity])
         line.append(finding.code, style="bold")
         if finding.next:
             line.append("  (would fail next)", style="dim")
-        line.append(f"  {finding.message}")
+        line.append(f"  {shown(finding.message, show_secrets=show_secrets)}")
         if finding.severity is not Severity.INFO:
-            line.append(f"\n             fix: {finding.fix or RULES[finding.code].fix}", style="dim")
+            fix = shown(finding.fix or RULES[finding.code].fix, show_secrets=show_secrets)
+            line.append(f"\n             fix: {fix}", style="dim")
     if not outcome.passed and result.browser_message:
-        line.append(f"\n     Chromium: {result.browser_message}", style="dim")
+        message = shown(result.browser_message, show_secrets=show_secrets)
+        line.append(f"\n     Chromium: {message}", style="dim")
     return line
 
 
 def summary_table(summary: Summary, source: str) -> Table:
-    table = Table(title=f"corscheck run: {source}", title_justify="left")
+    # A Text title: a config path is outside text, and a str title would be read as markup.
+    title = Text(f"corscheck run: {shown(source, show_secrets=True)}")
+    table = Table(title=title, title_justify="left")
     for column in ("total", "passed", "failed", "unreachable"):
         table.add_column(column, justify="right")
     table.add_row(

@@ -9,6 +9,7 @@ from typing import Any
 from corscheck import __version__
 from corscheck.core.model import Severity
 from corscheck.core.rules import RULES
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,9 +35,9 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False, show_secrets: bool = False) -> str:
     """A result per failed check, and one per finding a report shows (warnings even on a passed
-    check, infos when verbose) at its own level."""
+    check, infos when verbose) at its own level. Outside text is sanitised, secrets masked."""
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
@@ -47,7 +48,7 @@ def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
             [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": case.source},
+                        "artifactLocation": {"uri": shown(case.source, show_secrets=True)},
                         "region": {"startLine": case.line},
                     }
                 }
@@ -71,7 +72,7 @@ def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
                     "ruleId": EXPECTATION_RULE,
                     "ruleIndex": index[EXPECTATION_RULE],
                     "level": "error",
-                    "message": {"text": text},
+                    "message": {"text": shown(text, show_secrets=show_secrets, newlines=True)},
                     "locations": locations,
                 }
             )
@@ -81,7 +82,11 @@ def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False) -> str:
                     "ruleId": finding.code,
                     "ruleIndex": index[finding.code],
                     "level": LEVELS[finding.severity],
-                    "message": {"text": f"{case.name}: {finding.message}"},
+                    "message": {
+                        "text": shown(
+                            f"{case.name}: {finding.message}", show_secrets=show_secrets, newlines=True
+                        )
+                    },
                     "locations": locations,
                 }
             )
