@@ -324,7 +324,12 @@ def _render(
         return dumps({"schema": SCHEMA, "results": documents})
     from corscheck.cli.run import render_machine
 
-    return render_machine(render_format, iter(outcomes), verbose=report_options.verbose)
+    return render_machine(
+        render_format,
+        iter(outcomes),
+        verbose=report_options.verbose,
+        show_secrets=report_options.show_secrets,
+    )
 
 
 def _explain_failure(result: CheckResult, code: ExitCode) -> None:

@@ -3,6 +3,8 @@ cross-origin redirect as Chromium drops them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.faults.cli import PAGE, check, run_cli
@@ -206,3 +208,22 @@ def test_run_masks_query_tokens_in_every_format(tmp_path, server, fmt):
     assert "masked" in outcome.stdout
     revealed = run_cli("run", _token_config(tmp_path, _token_api(server)), "--format", fmt, "--show-secrets")
     assert "qs-api-key-5" in revealed.stdout
+
+
+@pytest.mark.parametrize("fmt", ["junit", "sarif", "github"])
+def test_check_masks_query_tokens_in_the_ci_formats(server, fmt):
+    """check's CI formats are run's reporters: masked unless --show-secrets, as run's."""
+    url = _token_api(server)
+    outcome = check(url, "-H", "X-API-Key: hdr-x-api-key-8", "--format", fmt, "-v")
+    assert [token for token in TOKENS if token in outcome.stdout + outcome.stderr] == []
+    revealed = check(url, "-H", "X-API-Key: hdr-x-api-key-8", "--format", fmt, "-v", "--show-secrets")
+    assert "qs-api-key-5" in revealed.stdout
+
+
+def test_check_output_is_replaced_atomically(server, tmp_path):
+    """check --output writes through run's atomic writer: no temporary file is left beside it."""
+    report = tmp_path / "report.json"
+    report.write_text("previous")
+    check(_token_api(server), "--json", "--output", str(report))
+    assert json.loads(report.read_text())["verdict"]
+    assert [path.name for path in tmp_path.iterdir()] == ["report.json"]
