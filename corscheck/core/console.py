@@ -53,7 +53,11 @@ def _reason_pattern(template: str) -> re.Pattern[str]:
         return re.compile(re.escape(template))
     # A hint is quoted ('…') or a bare token (a method or header name) in every template.
     hint = r"(?P<hint>.*?)" if before.endswith("'") else r"(?P<hint>\S+)"
-    return re.compile(re.escape(before) + hint + re.escape(after), re.S)
+    # fetch()'s targetAddressSpace, in the one template that names it.
+    target = re.escape("{target}")
+    return re.compile(
+        re.escape(before).replace(target, r"\S+") + hint + re.escape(after).replace(target, r"\S+"), re.S
+    )
 
 
 _CHROMIUM_REASONS = [(kind, _reason_pattern(template)) for kind, template in REASONS.items()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from functools import partial
 from types import TracebackType
@@ -10,6 +11,7 @@ import httpx
 
 from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.core.origin import ip_literal
 from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
 from corscheck.probe.failures import host_of, network_failure
@@ -77,6 +79,22 @@ def read_small_body(response: httpx.Response) -> None:
         return  # a late, broken or already closed body: hanging up is all that is left to do
 
 
+def address_of(url: str, seconds: float) -> str | None:
+    """The IP address a connection to ``url`` goes to (the first one the resolver gives, which is
+    the one tried first), or None when the name does not resolve in time: sending then fails."""
+    parsed = httpx.URL(url)
+    if ip_literal(parsed.host) is not None:
+        return parsed.host
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        found = call_with_deadline(
+            partial(socket.getaddrinfo, parsed.host, port, type=socket.SOCK_STREAM), seconds
+        )
+    except (OSError, DeadlineExceeded, UnicodeError):
+        return None
+    return str(found[0][4][0]) if found else None
+
+
 def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
     host = host_of(planned.url)
     return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", planned.url)
@@ -109,6 +127,13 @@ class Probe:
             if remaining <= 0:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
+            if exchange.wants_address() and not self._clients.in_process:
+                # Local Network Access is decided by the address connected to, before sending.
+                address = address_of(planned.url, remaining)
+                if address is not None:
+                    exchange.connect(address)
+                    if exchange.next_request() is not planned:
+                        continue
             try:
                 head = self._send_within(planned, remaining)
             except DeadlineExceeded:

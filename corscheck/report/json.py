@@ -100,6 +100,7 @@ def result_to_dict(
             "method": result.method,
             "headers": dict(mask_lines(result.sent_headers, show_secrets)),
             "credentials": str(spec.credentials),
+            "mode": str(spec.mode),  # added to schema 1
         },
         "verdict": str(result.verdict),
         "preflight": _preflight(result, show_secrets),

@@ -41,7 +41,12 @@ REFLECTION_PROBE_NOTE = (
     " sent? (--no-probe-reflection skips it)"
 )
 SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-VERDICT_STYLES = {Verdict.ALLOWED: "bold green", Verdict.BLOCKED: "bold red", Verdict.ERROR: "bold red"}
+VERDICT_STYLES = {
+    Verdict.ALLOWED: "bold green",
+    Verdict.BLOCKED: "bold red",
+    Verdict.ERROR: "bold red",
+    Verdict.OPAQUE: "bold red",
+}
 
 
 def _interesting(name: str, expose: tuple[str, ...]) -> bool:
@@ -67,6 +72,10 @@ def _verdict(result: CheckResult, options: RenderOptions) -> Text:
     if result.verdict is Verdict.ALLOWED and result.unreadable_expose:
         unreadable = sanitise(", ".join(result.unreadable_expose))
         line.append(f"\nbut JavaScript cannot read: {unreadable}", style="bold red")
+    if result.verdict is Verdict.OPAQUE:
+        line.append(
+            "\nJavaScript gets an opaque response: status 0, no headers, empty body", style="bold red"
+        )
     if result.failure is not None:
         line.append(f"\n{shown(result.failure.message, show_secrets=options.show_secrets)}", style="red")
     if result.actual_withheld:

@@ -16,6 +16,9 @@ HINTS = {
     CorsErrorKind.METHOD_DISALLOWED: "patch",
     CorsErrorKind.HEADER_DISALLOWED: "x-api-key",
     CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS: "https://u:p@b.example/",
+    CorsErrorKind.LNA_INSECURE_CONTEXT: "loopback",
+    CorsErrorKind.LNA_PERMISSION_DENIED: "local",
+    CorsErrorKind.LNA_TARGET_MISMATCH: "loopback",
 }
 
 

@@ -92,7 +92,7 @@ def test_in_process_asgi_app_with_an_unparsable_location():
         await send({"type": "http.response.body", "body": b""})
 
     result = run_check(
-        RequestSpec("http://testserver/x", "https://app.example"), transport=app_transport(app)
+        RequestSpec("https://testserver/x", "https://app.example"), transport=app_transport(app)
     )
     assert result.verdict == "error"
     assert result.findings[0].code == "CORS-NETWORK-FAILURE"
