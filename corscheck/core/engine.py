@@ -26,8 +26,8 @@ from corscheck.core.exposure import (
     same_origin_exposure,
 )
 from corscheck.core.headers import combined, printable
-from corscheck.core.mend import mend, merged_list
 from corscheck.core.local_network import address_space, local_network_error, more_private, page_address_space
+from corscheck.core.mend import mend, merged_list
 from corscheck.core.messages import (
     CorsError,
     CorsErrorKind,

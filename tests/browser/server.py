@@ -88,7 +88,8 @@ class CaseServer:
         self._sockets = {role: self._listen() for role in ROLES}
         self.ports = {role: sock.getsockname()[1] for role, sock in self._sockets.items()}
         self.origins = {
-            role: f"{'https' if role == 'secure' else 'http'}://127.0.0.1:{port}" for role, port in self.ports.items()
+            role: f"{'https' if role == 'secure' else 'http'}://127.0.0.1:{port}"
+            for role, port in self.ports.items()
         }
         self._closed = False
         for role, sock in self._sockets.items():
@@ -195,7 +196,9 @@ class CaseServer:
             case = self._cases.get(case_id) if case_id else None
             if case is not None and rel_path == PAGE_PATH and case.page_kind is not None:
                 headers = ["Content-Type: text/html; charset=utf-8", *case.page_headers]
-                return _encode(200, [self.expand(line, case_id) for line in headers], BLANK_PAGE, request.method)
+                return _encode(
+                    200, [self.expand(line, case_id) for line in headers], BLANK_PAGE, request.method
+                )
             if case is not None:
                 case.received.append(request)
         route = case.routes.get(rel_path) if case else None

@@ -120,3 +120,38 @@ def test_local_network_access_permission(invoke, server):
     )
     assert insecure.exit_code == 1
     assert "not a secure context" in insecure.stdout
+
+
+def test_run_page_applies_to_every_check(invoke, serve, tmp_path):
+    page, api = serve(), serve()
+    page.route("/app", ("Content-Security-Policy", "connect-src 'self'"))
+    api.route("/x", ACAO)
+    config = tmp_path / "corscheck.toml"
+    config.write_text(
+        f'[defaults]\norigin = "{page.origin}"\n\n[[check]]\nname = "api"\nurl = "{api.url("/x")}"\n'
+        f'[[check]]\nname = "same"\nurl = "{page.url("/app")}"\n'
+    )
+    result = invoke("run", str(config), "--page", page.url("/app"), "--format", "json")
+    assert result.exit_code == 1
+    results = {row["name"]: row for row in json.loads(result.stdout)["results"]}
+    assert results["api"]["findings"][0]["code"] == "CORS-CSP-CONNECT-SRC"
+    assert results["same"]["verdict"] == "allowed"
+    assert api.received == []
+    other = tmp_path / "other.toml"
+    other.write_text(f'[[check]]\nname = "api"\nurl = "{api.url("/x")}"\norigin = "https://x.example"\n')
+    mismatch = invoke("run", str(other), "--page", page.url("/app"))
+    assert mismatch.exit_code == 2
+    assert "is not the origin of --page" in mismatch.stderr
+
+
+def test_har_page_applies_its_policy(invoke, serve):
+    from tests.inputs.test_har import FIXTURES
+
+    page = serve()
+    page.route("/app", ("Content-Security-Policy", "connect-src 'none'"))
+    result = invoke("har", str(FIXTURES / "chromium.har"), "--page", page.url("/app"), "--json")
+    rows = json.loads(result.stdout)["requests"]
+    assert rows and all(row["origin"] == page.origin for row in rows)
+    assert {row["findings"][0]["code"] for row in rows if row["source"] == "har" and row["findings"]} == {
+        "CORS-CSP-CONNECT-SRC"
+    }
