@@ -436,10 +436,19 @@ class Exchange:
                 )
             )
         if self._mode is Mode.SAME_ORIGIN and url.origin != self._page:
+            message = (
+                f"mode 'same-origin' refuses {url.text}, which is not of the page's origin"
+                f" {self._page.serialize()}"
+            )
+            if self._hops:
+                # A redirect there is a plain network error: Chromium prints no line for it.
+                self._verdict = Verdict.ERROR
+                self._failure = NetworkFailure("redirect", message, url.text)
+                self._findings.insert(0, _finding("CORS-SAME-ORIGIN-MODE", message + ".", url=url.text))
+                return True
             self._refuse(
                 "CORS-SAME-ORIGIN-MODE",
-                f"mode 'same-origin' refuses {url.text}, which is not of the page's origin"
-                f" {self._page.serialize()}.",
+                message + ".",
                 same_origin_mode_message(url.text, self._page.serialize()),
                 url=url.text,
             )

@@ -251,9 +251,10 @@ _RULES = [
         "CORS-SAME-ORIGIN-MODE",
         ERROR,
         "A same-origin fetch() went to another origin",
-        "In `mode: 'same-origin'` the browser refuses any URL (or redirect) of another origin"
-        " before sending it.",
-        "The request never leaves the browser; the console says the request mode is 'same-origin'.",
+        "In `mode: 'same-origin'` the browser refuses a URL of another origin before sending it"
+        " (verdict blocked); a redirect to another origin is a plain network error (verdict error).",
+        "The request never leaves the browser; the console says the request mode is 'same-origin'"
+        " (for a redirect it says nothing at all).",
         "Use `mode: 'cors'` (the default) for a cross-origin URL, or call a same-origin URL.",
         "fetch('https://api.example/x', {mode: 'same-origin'}) from https://app.example",
     ),

@@ -41,6 +41,8 @@ class Case:
     page: str | None = None
     #: Raw header lines of the page's response (CSP, COEP, ...).
     page_headers: tuple[str, ...] = ()
+    #: The Local Network Access permission: "denied" (headless Chromium's answer) or "granted".
+    lna_permission: str = "denied"
 
 
 def load_cases(path: Path = CASES_FILE) -> list[Case]:
@@ -64,4 +66,5 @@ def _case_from_json(raw: dict[str, Any]) -> Case:
         body=request.get("body"),
         page=raw.get("page", {}).get("kind"),
         page_headers=tuple(raw.get("page", {}).get("headers", [])),
+        lna_permission=raw.get("page", {}).get("lna_permission", "denied"),
     )

@@ -118,6 +118,8 @@ def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation
     server.clear(case.id)
     context = browser.new_context(ignore_https_errors=True)
     try:
+        if case.lna_permission == "granted":
+            context.grant_permissions(["local-network-access"], origin=server.page_origin(case.id))
         context.add_cookies(
             [{"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}]
         )

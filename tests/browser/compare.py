@@ -30,7 +30,8 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
     """The same fetch through corscheck, in-process, with the reflection probe off.
 
     A case with its own page has corscheck load that page (as --page does) for its CSP, COEP and
-    address. Headless Chromium denies Local Network Access, so corscheck is told the same.
+    address. Headless Chromium denies Local Network Access unless the case grants it, and corscheck
+    is told the same.
     """
     from corscheck.core.errors import InputError
     from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec
@@ -54,7 +55,7 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
         mode=Mode(case.mode),
         page=page,
         target_address_space=AddressSpace(target) if target else None,
-        lna_permission=LnaPermission.DENIED,
+        lna_permission=LnaPermission(case.lna_permission),
     )
     server.clear(case.id)
     try:

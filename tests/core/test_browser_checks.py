@@ -179,3 +179,13 @@ def test_insecure_public_page_and_target_mismatch():
     assert mismatch.browser_message.endswith(
         "Request had a target IP address space of `local` yet the resource is in address space `loopback`."
     )
+
+
+def test_same_origin_mode_redirect_elsewhere_is_a_network_error(run):
+    def server(request):
+        return respond(302, ("Location", "https://api.example/y"))
+
+    result = run(RequestSpec("https://app.example/x", PAGE, mode=Mode.SAME_ORIGIN), server)
+    assert result.verdict is Verdict.ERROR
+    assert result.browser_message is None  # Chromium prints nothing for it
+    assert (result.failure.kind, result.findings[0].code) == ("redirect", "CORS-SAME-ORIGIN-MODE")
