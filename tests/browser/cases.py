@@ -41,6 +41,8 @@ class Case:
     page: str | None = None
     #: Raw header lines of the page's response (CSP, COEP, ...).
     page_headers: tuple[str, ...] = ()
+    #: A policy the page sets with <meta http-equiv="Content-Security-Policy">.
+    page_meta_csp: str | None = None
     #: The Local Network Access permission: "denied" (headless Chromium's answer) or "granted".
     lna_permission: str = "denied"
 
@@ -66,5 +68,6 @@ def _case_from_json(raw: dict[str, Any]) -> Case:
         body=request.get("body"),
         page=raw.get("page", {}).get("kind"),
         page_headers=tuple(raw.get("page", {}).get("headers", [])),
+        page_meta_csp=raw.get("page", {}).get("meta_csp"),
         lna_permission=raw.get("page", {}).get("lna_permission", "denied"),
     )

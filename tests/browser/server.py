@@ -71,6 +71,8 @@ class ServedCase:
     #: "http", "https" or "named" for a case with its own page (None: the shared blank page).
     page_kind: str | None = None
     page_headers: tuple[str, ...] = ()
+    #: A Content-Security-Policy given by <meta http-equiv> in the page's head.
+    page_meta_csp: str | None = None
 
 
 class CaseServer:
@@ -103,9 +105,12 @@ class CaseServer:
         routes: dict[str, dict[str, dict[str, Any]]],
         page_kind: str | None = None,
         page_headers: tuple[str, ...] = (),
+        page_meta_csp: str | None = None,
     ) -> None:
         with self._lock:
-            self._cases[case_id] = ServedCase(routes, page_kind=page_kind, page_headers=page_headers)
+            self._cases[case_id] = ServedCase(
+                routes, page_kind=page_kind, page_headers=page_headers, page_meta_csp=page_meta_csp
+            )
 
     def trust(self) -> ssl.SSLContext:
         """A client context that trusts the secure port."""
@@ -195,10 +200,11 @@ class CaseServer:
         with self._lock:
             case = self._cases.get(case_id) if case_id else None
             if case is not None and rel_path == PAGE_PATH and case.page_kind is not None:
-                headers = ["Content-Type: text/html; charset=utf-8", *case.page_headers]
-                return _encode(
-                    200, [self.expand(line, case_id) for line in headers], BLANK_PAGE, request.method
-                )
+                headers = [
+                    self.expand(line, case_id)
+                    for line in ["Content-Type: text/html; charset=utf-8", *case.page_headers]
+                ]
+                return _encode(200, headers, _page_body(case), request.method)
             if case is not None:
                 case.received.append(request)
         route = case.routes.get(rel_path) if case else None
@@ -209,6 +215,13 @@ class CaseServer:
             return _encode(405, [], b"no reply for this method", request.method)
         lines = [self.expand(line, case_id) for line in reply.get("headers", [])]
         return _encode(reply.get("status", 200), lines, BODY, request.method)
+
+
+def _page_body(case: ServedCase) -> bytes:
+    if case.page_meta_csp is None:
+        return BLANK_PAGE
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{case.page_meta_csp}">'
+    return BLANK_PAGE.replace(b"<title>", meta.encode() + b"<title>")
 
 
 def _split_case_path(path: str) -> tuple[str | None, str]:
