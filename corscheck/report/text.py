@@ -136,6 +136,8 @@ def _exchange(result: CheckResult, options: RenderOptions) -> list[RenderableTyp
         # Highlight the headers that failed the check, or the allow-origin that let a step pass.
         highlight = deciding if step.passed is False else (ACAO,) if step.passed else ()
         lines += _step(step, number, options, result.spec.expose, highlight)
+    if not result.steps:
+        lines.append(_indented(Text("nothing was sent: the browser refused the request first"), 2))
     return lines
 
 

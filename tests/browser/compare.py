@@ -36,11 +36,13 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
     from corscheck.core.errors import InputError
     from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec
     from corscheck.probe import run_check
+    from corscheck.probe.network import NetworkSettings
     from corscheck.probe.page import load_page
 
+    network = NetworkSettings(ca_cert=server.ca_file())
     page = Page()
     if case.page is not None:
-        loaded = load_page(server.page_load_url(case.id), verify=server.trust())
+        loaded = load_page(server.page_load_url(case.id), network=network)
         page = replace(loaded, url=server.page_url(case.id))  # the name Chromium loaded it by
     target = case.target_address_space
     spec = RequestSpec(
@@ -59,7 +61,7 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
     )
     server.clear(case.id)
     try:
-        result, error = run_check(spec, timeout=10.0, verify=server.trust()), None
+        result, error = run_check(spec, timeout=10.0, network=network), None
     except InputError as exc:
         result, error = None, str(exc)
     return CorscheckRun(result, error, server.received(case.id))

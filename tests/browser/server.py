@@ -9,10 +9,13 @@ http.server), and every request is recorded per case with its header lines exact
 
 from __future__ import annotations
 
+import shutil
 import socket
 import ssl
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>corscheck browser tests</title>"
@@ -83,8 +86,9 @@ class CaseServer:
 
         self._cases: dict[str, ServedCase] = {}
         self._lock = threading.Lock()
-        #: The authority that signed the secure port's certificate (clients trust it via trust()).
+        #: The authority that signed the secure port's certificate (clients trust it via ca_file()).
         self.ca = trustme.CA()
+        self._ca_file: Path | None = None
         self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(self._tls)
         self._sockets = {role: self._listen() for role in ROLES}
@@ -112,11 +116,12 @@ class CaseServer:
                 routes, page_kind=page_kind, page_headers=page_headers, page_meta_csp=page_meta_csp
             )
 
-    def trust(self) -> ssl.SSLContext:
-        """A client context that trusts the secure port."""
-        context = ssl.create_default_context()
-        self.ca.configure_trust(context)
-        return context
+    def ca_file(self) -> Path:
+        """The CA certificate as a PEM file (what --cacert takes), written on first use."""
+        if self._ca_file is None:
+            self._ca_file = Path(tempfile.mkdtemp(prefix="corscheck-ca-")) / "ca.pem"
+            self.ca.cert_pem.write_to_path(str(self._ca_file))
+        return self._ca_file
 
     def page_url(self, case_id: str) -> str:
         """The URL of the page the case's fetch() runs on, as the browser loads it."""
@@ -159,6 +164,8 @@ class CaseServer:
         self._closed = True
         for sock in self._sockets.values():
             sock.close()
+        if self._ca_file is not None:
+            shutil.rmtree(self._ca_file.parent, ignore_errors=True)
 
     # -- network --------------------------------------------------------------------------------
 

@@ -102,6 +102,7 @@ def test_mixed_content_is_blocked_without_resolving_the_host(invoke):
     result = invoke("check", "http://corscheck-mixed.invalid/x", "--origin", "https://app.example")
     assert result.exit_code == 1
     assert "Mixed Content: The page at 'https://app.example/'" in result.stdout
+    assert "nothing was sent" in result.stdout
 
 
 def test_local_network_access_permission(invoke, server):
