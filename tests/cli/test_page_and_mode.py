@@ -156,3 +156,23 @@ def test_har_page_applies_its_policy(invoke, serve):
     assert {row["findings"][0]["code"] for row in rows if row["source"] == "har" and row["findings"]} == {
         "CORS-CSP-CONNECT-SRC"
     }
+
+
+def test_page_redirects_are_followed_to_the_page_that_applies(serve):
+    from corscheck.core.model import AddressSpace
+    from corscheck.probe.page import load_page
+
+    first, second = serve(), serve()
+    first.route("/old", ("Location", second.url("/app")), status=302)
+    second.route(
+        "/app",
+        ("Content-Security-Policy", "connect-src 'self'"),
+        ("Cross-Origin-Embedder-Policy", "require-corp"),
+    )
+    page = load_page(first.url("/old"))
+    assert page.url == second.url("/app")
+    assert (page.csp, page.coep, page.address_space) == (
+        ("connect-src 'self'",),
+        "require-corp",
+        AddressSpace.LOOPBACK,
+    )
