@@ -26,7 +26,13 @@ from corscheck.core.exposure import (
     same_origin_exposure,
 )
 from corscheck.core.headers import combined, printable
-from corscheck.core.local_network import address_space, local_network_error, more_private, page_address_space
+from corscheck.core.local_network import (
+    address_space,
+    is_assumed,
+    local_network_error,
+    more_private,
+    page_address_space,
+)
 from corscheck.core.mend import mend, merged_list
 from corscheck.core.messages import (
     CorsError,
@@ -243,7 +249,13 @@ class Exchange:
                 ),
             )
             return
-        prompted = more_private(target, self._page_space) and self.spec.lna_permission is LnaPermission.PROMPT
+        # A prompt is only worth a warning when corscheck knows where the page is: an origin's host
+        # name alone is a guess, and most checks of a local server from a deployed origin are tests.
+        prompted = (
+            more_private(target, self._page_space)
+            and self.spec.lna_permission is LnaPermission.PROMPT
+            and not is_assumed(self.spec.page, self._page)
+        )
         if prompted and not any(f.code == "CORS-LNA-PERMISSION-PROMPT" for f in self._findings):
             self._findings.append(
                 _finding(

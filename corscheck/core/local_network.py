@@ -48,6 +48,13 @@ def page_address_space(page: Page, origin: Origin) -> AddressSpace | None:
     return address_space(str(literal)) if literal is not None else AddressSpace.PUBLIC
 
 
+def is_assumed(page: Page, origin: Origin) -> bool:
+    """True when the page's space is only guessed from a host name (no --page, no CSP directive)."""
+    known = treats_as_public_address(page.csp) or page.address_space is not None
+    named = not (origin.host == "localhost" or origin.host.endswith(".localhost") or ip_literal(origin.host))
+    return not known and named
+
+
 def more_private(target: AddressSpace, page: AddressSpace) -> bool:
     return _PRIVACY.index(target) < _PRIVACY.index(page)
 

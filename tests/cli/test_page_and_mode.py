@@ -113,9 +113,19 @@ def test_local_network_access_permission(invoke, server):
     assert denied.exit_code == 1
     assert as_json(denied)["findings"][0]["code"] == "CORS-LNA-PERMISSION-DENIED"
     assert server.received == []
-    prompt = invoke("check", server.url("/x"), "--origin", "https://app.example", "--json")
+    prompt = invoke(
+        "check",
+        server.url("/x"),
+        "--origin",
+        "https://app.example",
+        "--csp",
+        "treat-as-public-address",
+        "--json",
+    )
     assert prompt.exit_code == 0
     assert "CORS-LNA-PERMISSION-PROMPT" in [f["code"] for f in as_json(prompt)["findings"]]
+    guessed = invoke("check", server.url("/x"), "--origin", "https://app.example", "--json")
+    assert "CORS-LNA-PERMISSION-PROMPT" not in [f["code"] for f in as_json(guessed)["findings"]]
     insecure = invoke(
         "check", server.url("/x"), "--origin", "http://app.example", "--lna-permission", "granted"
     )

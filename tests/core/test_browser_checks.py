@@ -154,11 +154,18 @@ def test_local_network_access_is_decided_at_connection_time():
         f"Access to fetch at '{API}' from origin '{PAGE}' has been blocked by CORS policy: Permission"
         " was denied for this request to access the `loopback` address space."
     )
-    prompt, sent = connect_and_run(replace(denied, lna_permission=LnaPermission.PROMPT), "10.0.0.8")
+    public_page = Page(csp=("treat-as-public-address",))
+    prompt, sent = connect_and_run(
+        replace(denied, lna_permission=LnaPermission.PROMPT, page=public_page), "10.0.0.8"
+    )
     assert prompt.verdict is Verdict.ALLOWED and len(sent) == 2
     assert [f.code for f in prompt.findings if f.code.startswith("CORS-LNA")] == [
         "CORS-LNA-PERMISSION-PROMPT"
     ]
+    # A page taken to be public from its host name alone earns no warning: that is only a guess.
+    guessed, _ = connect_and_run(replace(denied, lna_permission=LnaPermission.PROMPT), "10.0.0.8")
+    assert guessed.verdict is Verdict.ALLOWED
+    assert not [f for f in guessed.findings if f.code.startswith("CORS-LNA")]
     public, _ = connect_and_run(denied, "93.184.216.34")
     assert public.verdict is Verdict.ALLOWED
 
