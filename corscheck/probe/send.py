@@ -82,13 +82,17 @@ def read_small_body(response: httpx.Response) -> None:
 def address_of(url: str, seconds: float) -> str | None:
     """The IP address a connection to ``url`` goes to (the first one the resolver gives, which is
     the one tried first), or None when the name does not resolve in time: sending then fails."""
-    parsed = httpx.URL(url)
-    if ip_literal(parsed.host) is not None:
-        return parsed.host
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host
+    except (httpx.InvalidURL, UnicodeError):  # UnicodeError: an IDNA 2008 refusal
+        return None  # sending fails the same way, as that check's network failure
+    if ip_literal(host) is not None:
+        return host
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
         found = call_with_deadline(
-            partial(socket.getaddrinfo, parsed.host, port, type=socket.SOCK_STREAM), seconds
+            partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM), seconds
         )
     except (OSError, DeadlineExceeded, UnicodeError):
         return None
