@@ -16,6 +16,7 @@ from corscheck import __version__
 from corscheck.core import lint, mixed_content
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.csp import connect_violations
+from corscheck.core.diagnosis import Failure, diagnose
 from corscheck.core.explain import blocking_finding
 from corscheck.core.exposure import (
     ACEH,
@@ -25,6 +26,7 @@ from corscheck.core.exposure import (
     is_application_header,
     same_origin_exposure,
 )
+from corscheck.core.fingerprints import recognise
 from corscheck.core.headers import combined, printable
 from corscheck.core.local_network import (
     address_space,
@@ -59,6 +61,7 @@ from corscheck.core.model import (
     RequestKind,
     RequestSpec,
     ResponseHead,
+    ServerGuess,
     Severity,
     Step,
     Verdict,
@@ -172,6 +175,7 @@ class Exchange:
         self._hops: list[Hop] = []
         self._verdict: Verdict | None = None
         self._error: CorsError | None = None
+        self._blocked: Failure | None = None
         self._error_url = url.text
         self._failure: NetworkFailure | None = None
         self._exposure: Exposure | None = None
@@ -309,6 +313,8 @@ class Exchange:
             probe_origin=PROBE_ORIGIN,
         )
         findings += self._expose_findings()
+        servers = recognise(step.response for step in self._steps if step.response is not None)
+        findings += self._server_findings(servers, findings)
         order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         findings.sort(key=lambda f: order[f.severity])
         message = self._console_line
@@ -333,7 +339,32 @@ class Exchange:
             preflight_cache=self._cache,
             failure=self._failure,
             cross_origin=self._state.cors,
+            servers=servers,
         )
+
+    def _server_findings(self, servers: tuple[ServerGuess, ...], findings: list[Finding]) -> list[Finding]:
+        """What the recognised servers are, and which of their settings to change: added findings only."""
+        unexposed = tuple(
+            f.details["header"]
+            for f in findings
+            if f.code == "CORS-EXPOSE-MISSING" and f.details["cause"] == "not-exposed"
+        )
+        actual = self._steps_of(RequestKind.ACTUAL)
+        final = actual[-1].response if actual else None
+        settings = diagnose(servers, self._blocked, unexposed, final)
+        sure = [s for s in servers if s.confidence != "possible" or settings]
+        if not sure:
+            return settings
+        described = "; ".join(f"{s.name} ({s.confidence}: {', '.join(s.evidence)})" for s in sure)
+        recognised = _finding(
+            "LINT-SERVER-RECOGNISED",
+            f"The server looks like {described}. Fingerprints taken from: "
+            + "; ".join(f"{s.name}: {s.versions}" for s in sure)
+            + ".",
+            servers=[s.framework for s in sure],
+            confidence=sure[0].confidence,
+        )
+        return [recognised, *settings]
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -540,6 +571,16 @@ class Exchange:
         self._error_url = url
         unsafe = unsafe_header_names(self._state.headers)
         self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers, unsafe))
+        blocking = self._findings[0]
+        self._blocked = Failure(
+            blocking.code,
+            blocking.details,
+            head,
+            self._page.serialize(),
+            self._state.method,
+            tuple(name.lower() for name in unsafe),
+            tuple(name.lower() for name in disallowed_headers),
+        )
         self._findings += self._would_fail_next(error, head, stage, url, unsafe)
 
     def _blocking_finding(

@@ -129,6 +129,18 @@ class ResponseHead:
     headers: HeaderLines
     reason: str = ""
     http_version: str = "HTTP/1.1"
+    #: The first bytes of an error response's body (at most ``BODY_PREVIEW_BYTES``), read only to
+    #: recognise the server; empty for every other response. CORS is decided by the head alone.
+    body: bytes = b""
+
+
+#: How much of an error response's body the probe reads: enough for a framework's default message.
+BODY_PREVIEW_BYTES = 4096
+
+
+def wants_body_preview(status: int) -> bool:
+    """Only error responses name their cause in the body (a refused preflight, a crash)."""
+    return status >= 400
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,24 @@ class PreflightCache:
 
 
 @dataclass(frozen=True)
+class ServerGuess:
+    """A server or CORS middleware recognised from its responses; a guess that never decides the verdict."""
+
+    #: The fingerprint's key, e.g. ``starlette``, ``nginx``.
+    framework: str
+    #: What was recognised, in words: "Starlette CORSMiddleware (FastAPI's too)".
+    name: str
+    #: ``certain`` (a message only this middleware writes), ``likely`` or ``possible``.
+    confidence: str
+    #: What was seen, one clue per entry.
+    evidence: tuple[str, ...]
+    #: The framework versions the fingerprint was taken from.
+    versions: str
+    #: The ``--fix-for`` name of this framework, where there is one.
+    fix_for: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything the engine concluded about one RequestSpec."""
 
@@ -208,6 +238,8 @@ class CheckResult:
     failure: NetworkFailure | None = None
     #: Was the request cross-origin (CORS applies) at any point?
     cross_origin: bool = True
+    #: Servers and middleware recognised from the responses, most certain first (proxy and app).
+    servers: tuple[ServerGuess, ...] = ()
 
     @property
     def preflight(self) -> Step | None:

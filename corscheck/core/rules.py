@@ -673,6 +673,36 @@ _RULES = [
         "Shorten the value, or allow the header in Access-Control-Allow-Headers.",
         "Accept: (a 200-byte value)",
     ),
+    Rule(
+        "LINT-SERVER-RECOGNISED",
+        INFO,
+        "The server or its CORS middleware was recognised",
+        "corscheck matched the responses against fingerprints of common servers and CORS"
+        " middleware (Starlette/FastAPI, Flask-CORS, django-cors-headers, Express cors,"
+        " aiohttp-cors, Spring, nginx): a default body, a header only one of them writes, a status"
+        " choice. The finding says how sure the match is (certain, likely, possible) and which"
+        " framework versions the fingerprints come from.",
+        "A CORS failure is fixed in the framework's settings, not in raw headers; knowing the"
+        " middleware tells which setting to change. A guess never changes the verdict.",
+        "Nothing to fix: see the LINT-SERVER-SETTING findings beside it, and `--fix-for auto`.",
+        "HTTP/1.1 400 Bad Request\nserver: uvicorn\n\nDisallowed CORS origin",
+    ),
+    Rule(
+        "LINT-SERVER-SETTING",
+        INFO,
+        "The setting of the recognised framework to change",
+        "For a recognised framework, the setting behind the failure and the value to put there"
+        " (`allow_origins`, `allow_methods`, `allow_headers`, `allow_credentials`, `expose_headers`,"
+        " the middleware order, nginx's `always` or `proxy_hide_header`), in the same form as"
+        " `--fix-for`. Middleware such as Starlette's, Flask-CORS, django-cors-headers and"
+        " aiohttp-cors leave Access-Control-Allow-Origin out for an origin not on their list (a"
+        " trailing slash in the list is enough), so the header looks missing rather than wrong.",
+        "The blocking finding describes the headers; this one names the line of configuration to edit.",
+        "Set the named setting to the value shown; `corscheck check … --fix-for auto` prints the whole"
+        " configuration for the recognised framework.",
+        'allow_origins=["https://app.example/"] → no Access-Control-Allow-Origin:'
+        ' set allow_origins=["https://app.example"]',
+    ),
 ]
 
 # The audit codes live with their probe table (corscheck/core/audit_probes.py).

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import socket
 import time
+from dataclasses import replace
 from functools import partial
 from types import TracebackType
 
 import httpx
 
 from corscheck.core.engine import Exchange
-from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.core.model import (
+    BODY_PREVIEW_BYTES,
+    CheckResult,
+    NetworkFailure,
+    PlannedRequest,
+    RequestSpec,
+    ResponseHead,
+    wants_body_preview,
+)
 from corscheck.core.origin import ip_literal
 from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
@@ -33,6 +42,10 @@ SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL, UnicodeError)
 #: A larger or slower body is left unread; the verdict never needs it.
 SMALL_BODY = 64 * 1024
 BODY_WAIT = 0.2
+#: The longest wait for an error body's first bytes: the head has decided CORS already.
+BODY_PREVIEW_SECONDS = 1.0
+#: What reading a body preview can raise; the preview then holds what came before.
+PREVIEW_ERRORS = (httpx.HTTPError, httpx.StreamError)
 
 
 def to_httpx(planned: PlannedRequest, timeout: float) -> httpx.Request:
@@ -97,6 +110,29 @@ def address_of(url: str, seconds: float) -> str | None:
     except (OSError, DeadlineExceeded, UnicodeError):
         return None
     return str(found[0][4][0]) if found else None
+
+
+def is_plain(response: httpx.Response) -> bool:
+    """A body without Content-Encoding: its first bytes are text as sent (no decompression bomb)."""
+    encoding: str = response.headers.get("content-encoding", "identity")
+    return encoding.strip().lower() == "identity"
+
+
+def with_body_preview(head: ResponseHead, response: httpx.Response) -> ResponseHead:
+    """The head with an error response's first bytes, to recognise the server: never more than
+    BODY_PREVIEW_BYTES, within BODY_PREVIEW_SECONDS (a 4 GB body is never read)."""
+    if not wants_body_preview(head.status) or not is_plain(response):
+        return head
+    preview = bytearray()
+    try:
+        with deadline(BODY_PREVIEW_SECONDS):
+            for chunk in response.iter_raw():
+                preview += chunk
+                if len(preview) >= BODY_PREVIEW_BYTES:
+                    break
+    except PREVIEW_ERRORS:
+        pass  # a body that stalls or breaks off: what came is enough for a fingerprint
+    return replace(head, body=bytes(preview[:BODY_PREVIEW_BYTES]))
 
 
 def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
@@ -168,7 +204,7 @@ class Probe:
                 raise
             response = received
         try:
-            return head_of(response)
+            return with_body_preview(head_of(response), response)
         finally:
             if not self._clients.in_process:
                 read_small_body(response)
