@@ -141,6 +141,16 @@ FINGERPRINTS: tuple[Fingerprint, ...] = (
                 LIKELY,
                 header("vary", r"(^|, )origin(,|$)"),
             ),
+            Clue(
+                "a 301 to the URL with a trailing slash, in text/html; charset=utf-8 (CommonMiddleware's"
+                " APPEND_SLASH)",
+                LIKELY,
+                all_of(
+                    status(301),
+                    header("location", r"/$"),
+                    header("content-type", r"^text/html; charset=utf-8$"),
+                ),
+            ),
             Clue("X-Frame-Options: DENY (Django's default)", POSSIBLE, header("x-frame-options", r"^DENY$")),
         ),
         fix_for="django",

@@ -93,8 +93,9 @@ def _starlette_app(snippet: str, framework: str):
             return PlainTextResponse("ok", headers=dict([EXPOSED]))
 
         app = Starlette(routes=[Route(PATH, items, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
-    exec(snippet, {"app": app})
-    return app
+    namespace = {"app": app}
+    exec(snippet, namespace)
+    return namespace["app"]  # a snippet may wrap the app (CORSMiddleware as the outermost layer)
 
 
 @contextmanager
@@ -131,7 +132,8 @@ def django(snippet: str) -> Iterator[str]:
         return response
 
     urls = types.ModuleType("corscheck_fix_urls")
-    urls.urlpatterns = [path(PATH.lstrip("/"), items)]
+    # The second route ends in a slash: without it, CommonMiddleware answers with its APPEND_SLASH redirect.
+    urls.urlpatterns = [path(PATH.lstrip("/"), items), path(PATH.lstrip("/") + "/slashed/", items)]
     sys.modules["corscheck_fix_urls"] = urls
     config = {k: v for k, v in namespace.items() if k.isupper()}
     if settings.configured:
@@ -146,6 +148,42 @@ def django(snippet: str) -> Iterator[str]:
 
     with _wsgi(WSGIHandler()) as url:
         yield url
+
+
+@contextmanager
+def aiohttp(setup: str) -> Iterator[str]:
+    """An aiohttp app whose PATH answers GET and PUT; ``setup`` configures aiohttp_cors on ``app``
+    and must call ``cors_routes(cors)`` to register the routes with it."""
+    pytest.importorskip("aiohttp_cors", reason="aiohttp-cors not installed")
+    import asyncio
+
+    from aiohttp import web
+
+    async def items(request):
+        return web.Response(text="ok", headers=dict([EXPOSED]))
+
+    def cors_routes(cors):
+        resource = cors.add(app.router.add_resource(PATH))
+        for method in ("GET", "PUT"):
+            cors.add(resource.add_route(method, items))
+
+    app = web.Application()
+    exec(setup, {"app": app, "cors_routes": cors_routes})
+    sock = _free_socket()
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.SockSite(runner, sock).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}{PATH}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+        sock.close()
 
 
 NPM_DIR = Path(os.environ.get("CORSCHECK_NPM_DIR", Path(tempfile.gettempdir()) / "corscheck-npm-cors"))
