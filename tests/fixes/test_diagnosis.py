@@ -166,18 +166,24 @@ def test_django_unlisted_origin_is_recognised_by_its_lower_case_vary():
 
 
 def test_express_trailing_slash_is_the_configured_value(monkeypatch):
-    with servers.express('const cors = require("cors");\napp.use(cors({origin: "https://app.example/"}));\n') as url:
+    with servers.express(
+        'const cors = require("cors");\napp.use(cors({origin: "https://app.example/"}));\n'
+    ) as url:
         result = check(url)
     assert result.findings[0].code == "CORS-ORIGIN-MISMATCH"
     assert result.servers[0].framework == "express" and result.servers[0].confidence == "certain"
     origin = settings(result)["origin"]
     assert origin["value"] == [ORIGIN]
-    assert 'origin: "https://app.example"' in next(f.message for f in result.findings if f.code == "LINT-SERVER-SETTING")
+    assert 'origin: "https://app.example"' in next(
+        f.message for f in result.findings if f.code == "LINT-SERVER-SETTING"
+    )
     assert_guess_changes_no_verdict(result, monkeypatch)
 
 
 def test_express_missing_exposed_header():
-    with servers.express('const cors = require("cors");\napp.use(cors({origin: "https://app.example"}));\n') as url:
+    with servers.express(
+        'const cors = require("cors");\napp.use(cors({origin: "https://app.example"}));\n'
+    ) as url:
         result = check(url, expose=("X-Total-Count",))
     assert result.verdict is Verdict.ALLOWED and result.unreadable_expose == ("X-Total-Count",)
     assert settings(result)["exposedHeaders"]["value"] == ["x-total-count"]
@@ -241,7 +247,9 @@ def test_nginx_in_front_of_express_sends_two_allow_origin_lines(monkeypatch):
 
 
 def test_nginx_add_header_without_always_drops_cors_from_errors(monkeypatch):
-    location = nginx_location(f'    add_header Access-Control-Allow-Origin "{ORIGIN}";\n    return 403 "no";\n')
+    location = nginx_location(
+        f'    add_header Access-Control-Allow-Origin "{ORIGIN}";\n    return 403 "no";\n'
+    )
     with servers.nginx(location) as url:
         result = check(url)
     assert result.findings[0].code == "CORS-ORIGIN-MISSING" and result.actual.response.status == 403
