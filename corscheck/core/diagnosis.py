@@ -65,6 +65,9 @@ SETTINGS: dict[str, Settings] = {
     "express": Settings(
         "origin: {}", "methods: [{}]", "allowedHeaders: [{}]", "credentials: true", "exposedHeaders: [{}]"
     ),
+    "fastify": Settings(
+        "origin: {}", "methods: [{}]", "allowedHeaders: [{}]", "credentials: true", "exposedHeaders: [{}]"
+    ),
     "aiohttp": Settings(
         "aiohttp_cors.setup(app, defaults={{{}: aiohttp_cors.ResourceOptions(…)}})",
         "cors.add(resource.add_route(METHOD, handler)) for each of {}",

@@ -185,6 +185,23 @@ FINGERPRINTS: tuple[Fingerprint, ...] = (
         fix_for="express",
     ),
     Fingerprint(
+        "fastify",
+        "Fastify with @fastify/cors",
+        "fastify 5.12.8, @fastify/cors 11.4.3",
+        (
+            Clue(
+                "Fastify's JSON 404 'Route METHOD:/path not found'",
+                CERTAIN,
+                all_of(status(404), body(r'^\{"message":"Route [A-Za-z]+:\S* not found"')),
+            ),
+            Clue(
+                "Keep-Alive: timeout=72 (Fastify's default keep-alive of 72 s)",
+                LIKELY,
+                header("keep-alive", r"^timeout=72$"),
+            ),
+        ),
+    ),
+    Fingerprint(
         "nginx",
         "nginx",
         "nginx 1.22.1",

@@ -125,6 +125,17 @@ def result_to_dict(
         "actual_sent": not result.actual_withheld,
         # False when -k turned certificate verification off.
         "tls_verify": tls_verify,
+        "servers": [
+            {
+                "framework": guess.framework,
+                "name": guess.name,
+                "confidence": guess.confidence,
+                "evidence": list(guess.evidence),
+                "versions": guess.versions,
+                "fix_for": guess.fix_for,
+            }
+            for guess in result.servers
+        ],
     }
 
 

@@ -218,19 +218,23 @@ def _port() -> int:
     return port
 
 
-def _install_express() -> bool:
-    """express and cors from the npm registry into NPM_DIR, once; False when that is not possible."""
-    if (NPM_DIR / "node_modules/cors").is_dir():
+def _npm_install(*packages: str) -> bool:
+    """``packages`` from the npm registry into NPM_DIR, once; False when that is not possible."""
+    if all((NPM_DIR / "node_modules" / package).is_dir() for package in packages):
         return True
     if shutil.which("node") is None or shutil.which("npm") is None:
         return False
     NPM_DIR.mkdir(parents=True, exist_ok=True)
-    command = ["npm", "install", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", "express", "cors"]
+    command = ["npm", "install", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", *packages]
     try:
         subprocess.run(command, capture_output=True, timeout=180, check=True)
     except (OSError, subprocess.SubprocessError):
         return False
-    return (NPM_DIR / "node_modules/cors").is_dir()
+    return all((NPM_DIR / "node_modules" / package).is_dir() for package in packages)
+
+
+def _install_express() -> bool:
+    return _npm_install("express", "cors")
 
 
 @contextmanager
@@ -244,6 +248,23 @@ def express(snippet: str) -> Iterator[str]:
         + snippet
         + f'app.all("{PATH}", (req, res) => {{ res.set("{EXPOSED[0]}", "{EXPOSED[1]}"); res.send("ok"); }});\n'
         + f'app.listen({port}, "127.0.0.1");\n'
+    )
+    with _process(["node", str(script)], port, NPM_DIR) as url:
+        yield url
+
+
+@contextmanager
+def fastify(options: str) -> Iterator[str]:
+    """Fastify with @fastify/cors registered with ``options`` (a JavaScript object literal)."""
+    if not _npm_install("fastify", "@fastify/cors"):
+        pytest.skip(f"fastify not installed: npm install --prefix {NPM_DIR} fastify @fastify/cors")
+    port = _port()
+    script = NPM_DIR / "fastify_server.js"
+    script.write_text(
+        'const app = require("fastify")();\n'
+        f'app.register(require("@fastify/cors"), {options});\n'
+        f'app.all("{PATH}", async (req, reply) => {{ reply.header("{EXPOSED[0]}", "{EXPOSED[1]}"); return "ok"; }});\n'
+        f'app.listen({{port: {port}, host: "127.0.0.1"}});\n'
     )
     with _process(["node", str(script)], port, NPM_DIR) as url:
         yield url

@@ -1,6 +1,7 @@
 """Each framework's real server, configured wrongly as people do: corscheck recognises the middleware
 and names the setting to change. The guess never changes the verdict."""
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -189,6 +190,18 @@ def test_express_missing_exposed_header():
     assert settings(result)["exposedHeaders"]["value"] == ["x-total-count"]
 
 
+def test_fastify_trailing_slash_is_the_configured_value(monkeypatch):
+    with servers.fastify('{origin: "https://app.example/", methods: ["GET"]}') as url:
+        result = check(url)
+        preflighted = check(url, method="PUT")
+    assert result.findings[0].code == "CORS-ORIGIN-MISMATCH"
+    assert result.servers[0].framework == "fastify"
+    assert settings(result)["origin"]["value"] == [ORIGIN]
+    assert_guess_changes_no_verdict(result, monkeypatch)
+    assert preflighted.findings[0].code == "CORS-ORIGIN-MISMATCH"  # checked before the method
+    assert settings(preflighted)["origin"]["value"] == [ORIGIN]
+
+
 AIOHTTP_SLASH = (
     "import aiohttp_cors\n"
     'cors = aiohttp_cors.setup(app, defaults={"https://app.example/": aiohttp_cors.ResourceOptions()})\n'
@@ -269,3 +282,39 @@ def test_nginx_nested_location_discards_inherited_add_header():
     assert result.findings[0].code == "CORS-ORIGIN-MISSING"
     inheritance = settings(result)["add_header inheritance"]
     assert inheritance["framework"] == "nginx" and inheritance["confidence"] == "possible"
+
+
+def test_fix_for_auto_prints_the_recognised_framework_and_json_lists_it():
+    from typer.testing import CliRunner
+
+    from corscheck.cli import app
+
+    with servers.starlette(STARLETTE_SLASH) as url:
+        args = ["check", url, "-o", ORIGIN, "-X", "PUT", "--no-probe-reflection"]
+        text = CliRunner().invoke(app, [*args, "--fix-for", "auto"])
+        as_json = CliRunner().invoke(app, [*args, "--json"])
+    assert text.exit_code == 1  # still blocked: the snippet is advice, not a verdict
+    assert "Server configuration for starlette (recognised, certain)" in text.stdout
+    assert 'allow_origins=["https://app.example"]' in text.stdout
+    assert "LINT-SERVER-SETTING" in text.stdout
+    document = json.loads(as_json.stdout)
+    assert document["verdict"] == "blocked"
+    assert document["servers"][0]["framework"] == "starlette"
+    assert document["servers"][0]["confidence"] == "certain"
+    assert document["servers"][0]["fix_for"] == "starlette"
+    assert "starlette 1.10.0" in document["servers"][0]["versions"]
+
+
+def test_fix_for_auto_with_nothing_recognised_says_so_on_stderr():
+    from typer.testing import CliRunner
+
+    from corscheck.cli import app
+    from tests.fixes.test_fix_for import _bare_server
+
+    with _bare_server() as url:
+        outcome = CliRunner().invoke(
+            app, ["check", url, "-o", ORIGIN, "--no-probe-reflection", "--fix-for", "auto"]
+        )
+    assert outcome.exit_code == 1
+    assert "Server configuration" not in outcome.stdout
+    assert "--fix-for auto: no framework recognised" in outcome.stderr
