@@ -127,7 +127,7 @@ def _finding(
     return Finding(
         "LINT-SERVER-SETTING",
         RULES["LINT-SERVER-SETTING"].severity,
-        f"{message} ({guess.name}, {sure})",
+        f"{message} (confidence: {sure}).",
         {"framework": guess.framework, "setting": setting, "value": value, "confidence": sure},
     )
 

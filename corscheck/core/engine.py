@@ -26,7 +26,7 @@ from corscheck.core.exposure import (
     is_application_header,
     same_origin_exposure,
 )
-from corscheck.core.fingerprints import recognise
+from corscheck.core.fingerprints import POSSIBLE, recognise
 from corscheck.core.headers import combined, printable
 from corscheck.core.local_network import (
     address_space,
@@ -352,15 +352,18 @@ class Exchange:
         actual = self._steps_of(RequestKind.ACTUAL)
         final = actual[-1].response if actual else None
         settings = diagnose(servers, self._blocked, unexposed, final)
-        sure = [s for s in servers if s.confidence != "possible" or settings]
+        named = {finding.details["framework"] for finding in settings}
+        # A bare "possible" is not worth a finding of its own, only the evidence behind a setting.
+        sure = [s for s in servers if s.confidence != POSSIBLE or s.framework in named]
         if not sure:
             return settings
-        described = "; ".join(f"{s.name} ({s.confidence}: {', '.join(s.evidence)})" for s in sure)
+        described = " ".join(
+            f"{s.name}, {s.confidence}: {'; '.join(s.evidence)} (fingerprints from {s.versions})."
+            for s in sure
+        )
         recognised = _finding(
             "LINT-SERVER-RECOGNISED",
-            f"The server looks like {described}. Fingerprints taken from: "
-            + "; ".join(f"{s.name}: {s.versions}" for s in sure)
-            + ".",
+            f"Recognised {described}",
             servers=[s.framework for s in sure],
             confidence=sure[0].confidence,
         )
