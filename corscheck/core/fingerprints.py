@@ -120,7 +120,7 @@ FINGERPRINTS: tuple[Fingerprint, ...] = (
     Fingerprint(
         "spring",
         "Spring's CorsProcessor",
-        "spring-web 6.1 DefaultCorsProcessor (from its source; Spring cannot run here)",
+        "spring-web 5.3 to 6.x DefaultCorsProcessor.rejectRequest (from its source; Spring cannot run here)",
         (
             Clue(
                 "a 403 whose body is Spring's 'Invalid CORS request'",
