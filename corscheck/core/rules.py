@@ -115,9 +115,12 @@ _RULES = [
         "Preflight response is not a 2xx",
         "The OPTIONS preflight passed the origin check but its status is outside 200-299, so the"
         " actual request is never sent.",
-        "Typically an auth layer, a router without an OPTIONS route (404/405) or a server error.",
+        "Typically an auth layer, a router without an OPTIONS route (404/405), a server error, or the"
+        " CORS middleware itself refusing the method or headers (Starlette answers 400 `Disallowed"
+        " CORS method`, aiohttp-cors and Spring 403).",
         "Answer OPTIONS for this URL with 204 (or 200) and the CORS headers, before any"
-        " authentication; preflights never carry cookies or Authorization.",
+        " authentication; preflights never carry cookies or Authorization. When the CORS middleware"
+        " refused it, allow the method and headers in its settings (LINT-SERVER-SETTING names them).",
         "HTTP/1.1 405 Method Not Allowed\nAccess-Control-Allow-Origin: https://app.example",
         chromium=CorsErrorKind.PREFLIGHT_INVALID_STATUS,
     ),
