@@ -3,9 +3,24 @@ cannot run here) from the body its DefaultCorsProcessor writes."""
 
 from dataclasses import replace
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corscheck.core.engine as engine
+from corscheck.core.errors import InputError
 from corscheck.core.fingerprints import FINGERPRINTS, recognise
 from corscheck.core.model import RequestKind, RequestSpec, ResponseHead, Verdict
 from tests.core.conftest import respond
+from tests.core.test_properties import (
+    API,
+    PAGE,
+    credentials,
+    drive,
+    header_names,
+    header_values,
+    request_headers,
+)
 
 ORIGIN = "https://app.example"
 PUT = RequestSpec(url="https://api.example/items", origin=ORIGIN, method="PUT", probe_reflection=False)
@@ -67,3 +82,83 @@ def test_a_body_is_evidence_only_in_the_preflight_it_came_with(run):
     assert sure.steps[0].request.kind is RequestKind.PREFLIGHT
     assert sure.servers[0].confidence == "certain" and unsure.servers[0].confidence == "possible"
     assert sure.verdict is unsure.verdict and sure.browser_message == unsure.browser_message
+
+
+#: The statuses fingerprints and diagnoses look at (a 403 or 400 refusal, a 301 redirect, a 500).
+statuses = st.sampled_from([200, 204, 301, 400, 403, 404, 500])
+fingerprinted_lines = st.lists(
+    st.one_of(
+        st.tuples(header_names, header_values),
+        st.sampled_from(
+            [
+                ("Server", "nginx/1.22.1"),
+                ("Server", "uvicorn"),
+                ("Server", "Werkzeug/3.1.9 Python/3.11.7"),
+                ("X-Powered-By", "Express"),
+                ("Keep-Alive", "timeout=72"),
+                ("Vary", "origin"),
+                ("Allow", "GET, OPTIONS"),
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", "0"),
+            ]
+        ),
+    ),
+    max_size=8,
+).map(tuple)
+bodies = st.one_of(
+    st.sampled_from(
+        [
+            b"",
+            b"Disallowed CORS origin, method, headers",
+            b"Disallowed CORS headers",
+            b"CORS preflight request failed: origin 'https://app.example' is not allowed",
+            b"CORS preflight request failed: headers are not allowed: X-A",
+            b"Invalid CORS request",
+            b"Internal Server Error",
+            b"<center>nginx</center>",
+        ]
+    ),
+    st.binary(max_size=64),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    method=st.sampled_from(["GET", "PUT", "patch"]),
+    headers=request_headers,
+    mode=credentials,
+    expose=st.sampled_from([(), ("X-Total-Count",)]),
+    responses=st.lists(
+        st.builds(ResponseHead, statuses, fingerprinted_lines, body=bodies), min_size=1, max_size=4
+    ),
+)
+def test_no_guess_changes_the_verdict(method, headers, mode, expose, responses, monkeypatch_module):
+    spec = RequestSpec(API, PAGE, method=method, headers=headers, credentials=mode, expose=expose)
+    try:
+        guessed = drive(spec, responses)
+    except InputError:
+        return
+    with monkeypatch_module.context() as patch:
+        patch.setattr(engine, "recognise", lambda heads: ())
+        bare = drive(spec, [replace(head, body=b"") for head in responses])
+    if guessed is None:
+        assert bare is None
+        return
+    assert (guessed.verdict, guessed.browser_message, guessed.exposed_headers, guessed.failure) == (
+        bare.verdict,
+        bare.browser_message,
+        bare.exposed_headers,
+        bare.failure,
+    )
+    assert guessed.findings[0] == bare.findings[0] or guessed.verdict is Verdict.ALLOWED
+    added = {"LINT-SERVER-RECOGNISED", "LINT-SERVER-SETTING"}
+    assert all(f.severity == "info" for f in guessed.findings if f.code in added)
+    unchanged = [f for f in guessed.findings if f.code not in added | {"LINT-PREFLIGHT-AUTH-LAYER"}]
+    assert unchanged == [f for f in bare.findings if f.code != "LINT-PREFLIGHT-AUTH-LAYER"]
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
