@@ -8,7 +8,6 @@ browser's.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,72 +28,87 @@ from corscheck.core.rules import RULES
 
 
 @dataclass(frozen=True)
+class Setting:
+    #: The setting's name as the framework's documentation spells it.
+    name: str
+    #: The line to write; ``{}`` takes the comma-separated values (quoted, except for nginx).
+    template: str
+
+
+@dataclass(frozen=True)
 class Settings:
-    """How one framework spells each CORS setting; ``{}`` takes the comma-separated quoted values."""
+    """How one framework spells each CORS setting."""
 
-    origins: str
-    methods: str
-    headers: str
-    credentials: str
-    expose: str
+    origins: Setting
+    methods: Setting
+    headers: Setting
+    credentials: Setting
+    expose: Setting
 
+
+def _keyword_settings(origins: str, methods: str, headers: str, credentials: str, expose: str) -> Settings:
+    """Python keyword arguments: ``name=[…]``."""
+    return Settings(
+        Setting(origins, origins + "=[{}]"),
+        Setting(methods, methods + "=[{}]"),
+        Setting(headers, headers + "=[{}]"),
+        Setting(credentials, credentials + "=True"),
+        Setting(expose, expose + "=[{}]"),
+    )
+
+
+#: The options of Express's cors package, which @fastify/cors copies.
+_CORS_PACKAGE = Settings(
+    Setting("origin", "origin: {}"),
+    Setting("methods", "methods: [{}]"),
+    Setting("allowedHeaders", "allowedHeaders: [{}]"),
+    Setting("credentials", "credentials: true"),
+    Setting("exposedHeaders", "exposedHeaders: [{}]"),
+)
 
 #: The same names and shapes as the ``--fix-for`` snippets (corscheck/fixes.py).
 SETTINGS: dict[str, Settings] = {
-    "starlette": Settings(
-        "allow_origins=[{}]",
-        "allow_methods=[{}]",
-        "allow_headers=[{}]",
-        "allow_credentials=True",
-        "expose_headers=[{}]",
+    "starlette": _keyword_settings(
+        "allow_origins", "allow_methods", "allow_headers", "allow_credentials", "expose_headers"
     ),
-    "flask": Settings(
-        "origins=[{}]",
-        "methods=[{}]",
-        "allow_headers=[{}]",
-        "supports_credentials=True",
-        "expose_headers=[{}]",
+    "flask": _keyword_settings(
+        "origins", "methods", "allow_headers", "supports_credentials", "expose_headers"
     ),
     "django": Settings(
-        "CORS_ALLOWED_ORIGINS = [{}]",
-        "CORS_ALLOW_METHODS = [{}]",
-        "CORS_ALLOW_HEADERS = [{}]",
-        "CORS_ALLOW_CREDENTIALS = True",
-        "CORS_EXPOSE_HEADERS = [{}]",
+        Setting("CORS_ALLOWED_ORIGINS", "CORS_ALLOWED_ORIGINS = [{}]"),
+        Setting("CORS_ALLOW_METHODS", "CORS_ALLOW_METHODS = [{}]"),
+        Setting("CORS_ALLOW_HEADERS", "CORS_ALLOW_HEADERS = [{}]"),
+        Setting("CORS_ALLOW_CREDENTIALS", "CORS_ALLOW_CREDENTIALS = True"),
+        Setting("CORS_EXPOSE_HEADERS", "CORS_EXPOSE_HEADERS = [{}]"),
     ),
-    "express": Settings(
-        "origin: {}", "methods: [{}]", "allowedHeaders: [{}]", "credentials: true", "exposedHeaders: [{}]"
-    ),
-    "fastify": Settings(
-        "origin: {}", "methods: [{}]", "allowedHeaders: [{}]", "credentials: true", "exposedHeaders: [{}]"
-    ),
+    "express": _CORS_PACKAGE,
+    "fastify": _CORS_PACKAGE,
     "aiohttp": Settings(
-        "aiohttp_cors.setup(app, defaults={{{}: aiohttp_cors.ResourceOptions(…)}})",
-        "cors.add(resource.add_route(METHOD, handler)) for each of {}",
-        "ResourceOptions(allow_headers=[{}])",
-        "ResourceOptions(allow_credentials=True)",
-        "ResourceOptions(expose_headers=[{}])",
+        Setting("defaults", "aiohttp_cors.setup(app, defaults={{{}: aiohttp_cors.ResourceOptions(…)}})"),
+        Setting("routes", "cors.add(resource.add_route(METHOD, handler)) for each of {}"),
+        Setting("allow_headers", "aiohttp_cors.ResourceOptions(allow_headers=[{}])"),
+        Setting("allow_credentials", "aiohttp_cors.ResourceOptions(allow_credentials=True)"),
+        Setting("expose_headers", "aiohttp_cors.ResourceOptions(expose_headers=[{}])"),
     ),
     "spring": Settings(
-        ".allowedOrigins({})",
-        ".allowedMethods({})",
-        ".allowedHeaders({})",
-        ".allowCredentials(true)",
-        ".exposedHeaders({})",
+        Setting("allowedOrigins", ".allowedOrigins({})"),
+        Setting("allowedMethods", ".allowedMethods({})"),
+        Setting("allowedHeaders", ".allowedHeaders({})"),
+        Setting("allowCredentials", ".allowCredentials(true)"),
+        Setting("exposedHeaders", ".exposedHeaders({})"),
     ),
     "nginx": Settings(
-        'add_header Access-Control-Allow-Origin "{}" always;',
-        'add_header Access-Control-Allow-Methods "{}" always;',
-        'add_header Access-Control-Allow-Headers "{}" always;',
-        'add_header Access-Control-Allow-Credentials "true" always;',
-        'add_header Access-Control-Expose-Headers "{}" always;',
+        Setting("add_header", 'add_header Access-Control-Allow-Origin "{}" always;'),
+        Setting("add_header", 'add_header Access-Control-Allow-Methods "{}" always;'),
+        Setting("add_header", 'add_header Access-Control-Allow-Headers "{}" always;'),
+        Setting("add_header", 'add_header Access-Control-Allow-Credentials "true" always;'),
+        Setting("add_header", 'add_header Access-Control-Expose-Headers "{}" always;'),
     ),
 }
 #: Middleware that leaves Access-Control-Allow-Origin out for an origin not on its list.
 OMITS_UNLISTED_ORIGIN = ("starlette", "flask", "django", "aiohttp", "spring")
 #: The statuses nginx's add_header applies to without `always` (ngx_http_headers_module).
 NGINX_ADD_HEADER_STATUSES = (200, 201, 204, 206, 301, 302, 303, 304, 307, 308)
-_SETTING_NAME = re.compile(r"^[.]?([A-Za-z_]+)")
 
 
 @dataclass(frozen=True)
@@ -112,12 +126,12 @@ class Failure:
     disallowed_headers: tuple[str, ...] = ()
 
 
-def _assignment(framework: str, template: str, items: list[str]) -> str:
+def _assignment(framework: str, setting: Setting, items: list[str]) -> str:
     if framework == "nginx":
         shown = ", ".join(items)
     else:
         shown = ", ".join(json.dumps(item) for item in items)
-    return template.format(shown)
+    return setting.template.format(shown)
 
 
 def _finding(
@@ -136,43 +150,38 @@ def _least_sure(*confidences: str) -> str:
     return max(confidences, key=CONFIDENCES.index)
 
 
-def _setting_name(template: str) -> str:
-    match = _SETTING_NAME.match(template)
-    return match.group(1) if match else template
-
-
 def _listed(head: ResponseHead | None, name: str) -> list[str]:
     found = parse_token_list(combined(head.headers, name)) if head is not None else None
     return [item for item in found or [] if item != "*"]
 
 
 def _origins(guess: ServerGuess, failure: Failure, why: str, confidence: str | None = None) -> Finding:
-    template = SETTINGS[guess.framework].origins
-    assignment = _assignment(guess.framework, template, [failure.origin])
+    setting = SETTINGS[guess.framework].origins
+    assignment = _assignment(guess.framework, setting, [failure.origin])
     message = f"{why}: set `{assignment}`"
-    return _finding(guess, _setting_name(template), [failure.origin], message, confidence)
+    return _finding(guess, setting.name, [failure.origin], message, confidence)
 
 
 def _methods(guess: ServerGuess, failure: Failure, confidence: str | None = None) -> Finding:
-    template = SETTINGS[guess.framework].methods
+    setting = SETTINGS[guess.framework].methods
     wanted = [*dict.fromkeys([*_listed(failure.head, ACAM), failure.method])]
     message = (
         f"The {failure.method} request is not among the allowed methods: set"
-        f" `{_assignment(guess.framework, template, wanted)}`"
+        f" `{_assignment(guess.framework, setting, wanted)}`"
     )
-    return _finding(guess, _setting_name(template), wanted, message, confidence)
+    return _finding(guess, setting.name, wanted, message, confidence)
 
 
 def _headers(
     guess: ServerGuess, failure: Failure, names: list[str], confidence: str | None = None
 ) -> Finding:
-    template = SETTINGS[guess.framework].headers
+    setting = SETTINGS[guess.framework].headers
     wanted = [*dict.fromkeys([*(n.lower() for n in _listed(failure.head, ACAH)), *names])]
     message = (
         f"The request header(s) {', '.join(names)} are not allowed: set"
-        f" `{_assignment(guess.framework, template, wanted)}`"
+        f" `{_assignment(guess.framework, setting, wanted)}`"
     )
-    return _finding(guess, _setting_name(template), wanted, message, confidence)
+    return _finding(guess, setting.name, wanted, message, confidence)
 
 
 def _refused_preflight(app: ServerGuess, failure: Failure) -> Iterator[Finding]:
@@ -206,7 +215,7 @@ def _refused_preflight(app: ServerGuess, failure: Failure) -> Iterator[Finding]:
 
 
 def _origin_not_listed(app: ServerGuess, failure: Failure) -> str:
-    setting = _setting_name(SETTINGS[app.framework].origins)
+    setting = SETTINGS[app.framework].origins.name
     return (
         f"{app.name} did not find {failure.origin!r} in `{setting}`, so it sent no"
         " Access-Control-Allow-Origin; an entry matches only when it is exactly the page's origin"
@@ -301,19 +310,19 @@ def _wrong_value(app: ServerGuess, failure: Failure) -> Iterator[Finding]:
 
 
 def _credentials(app: ServerGuess, failure: Failure) -> Iterator[Finding]:
-    settings = SETTINGS[app.framework]
+    setting = SETTINGS[app.framework].credentials
     if failure.code == "CORS-WILDCARD-CREDENTIALS":
         yield _origins(app, failure, "With credentials, `*` never matches: list the page's origin")
-    message = f"The request includes credentials: set `{settings.credentials}`"
-    yield _finding(app, _setting_name(settings.credentials), True, message)
+    message = f"The request includes credentials: set `{setting.template}`"
+    yield _finding(app, setting.name, True, message)
 
 
 def _expose(app: ServerGuess, header: str, head: ResponseHead | None) -> Finding:
-    template = SETTINGS[app.framework].expose
+    setting = SETTINGS[app.framework].expose
     listed = [name.lower() for name in _listed(head, "access-control-expose-headers")]
     wanted = [*dict.fromkeys([*listed, header])]
-    message = f"JavaScript cannot read {header!r}: set `{_assignment(app.framework, template, wanted)}`"
-    return _finding(app, _setting_name(template), wanted, message)
+    message = f"JavaScript cannot read {header!r}: set `{_assignment(app.framework, setting, wanted)}`"
+    return _finding(app, setting.name, wanted, message)
 
 
 def diagnose(

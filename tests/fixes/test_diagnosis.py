@@ -214,7 +214,7 @@ def test_aiohttp_cors_trailing_slash_refuses_the_preflight_with_403(monkeypatch)
         result = check(url, method="PUT")
     assert result.preflight.response.status == 403
     assert result.servers[0].framework == "aiohttp" and result.servers[0].confidence == "certain"
-    assert settings(result)["aiohttp_cors"]["value"] == [ORIGIN]
+    assert settings(result)["defaults"]["value"] == [ORIGIN]
     # A CORS refusal, not an authentication layer.
     assert "LINT-PREFLIGHT-AUTH-LAYER" not in [f.code for f in result.findings]
     assert_guess_changes_no_verdict(result, monkeypatch)
@@ -225,7 +225,7 @@ def test_aiohttp_cors_disallowed_header():
     with servers.aiohttp(setup) as url:
         result = check(url, method="PUT", headers=(("X-Api-Key", "k"),))
     assert result.preflight.response.status == 403
-    assert settings(result)["ResourceOptions"]["value"] == ["x-api-key"]
+    assert settings(result)["allow_headers"]["value"] == ["x-api-key"]
 
 
 def nginx_location(body: str) -> str:
