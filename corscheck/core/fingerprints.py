@@ -11,13 +11,46 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from corscheck.core.headers import values
+from corscheck.core.headers import HTTP_WHITESPACE
 from corscheck.core.model import ResponseHead, ServerGuess
 
 CERTAIN, LIKELY, POSSIBLE = "certain", "likely", "possible"
 CONFIDENCES = (CERTAIN, LIKELY, POSSIBLE)
 
-Test = Callable[[ResponseHead], bool]
+
+#: The name a non-empty body goes by among a response's header names, for Predicate.needs.
+BODY = "(body)"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One response as the clues read it, indexed once (a check's heads each meet every clue)."""
+
+    status: int
+    #: Lower-case name → values as sent (case kept), in order.
+    headers: dict[str, list[str]]
+    body: str
+    #: The header names present, and BODY when there is one: a clue needing more is skipped unread.
+    present: frozenset[str]
+
+    @classmethod
+    def of(cls, head: ResponseHead) -> Seen:
+        headers: dict[str, list[str]] = {}
+        for name, value in head.headers:
+            headers.setdefault(name.lower(), []).append(value.strip(HTTP_WHITESPACE))
+        present = frozenset(headers) | ({BODY} if head.body else set())
+        return cls(head.status, headers, body_text(head), present)
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A predicate over one response, and what the response must have for it to be worth running."""
+
+    needs: frozenset[str]
+    check: Callable[[Seen], bool]
+
+    def __call__(self, seen: Seen) -> bool:
+        return self.needs <= seen.present and self.check(seen)
 
 
 @dataclass(frozen=True)
@@ -25,7 +58,7 @@ class Clue:
     #: What was seen, in words, for the evidence list.
     says: str
     confidence: str
-    test: Test
+    test: Predicate
     #: The body is the middleware refusing a preflight: the 4xx is a CORS decision, not an auth layer.
     refusal: bool = False
 
@@ -46,23 +79,25 @@ def body_text(head: ResponseHead) -> str:
     return head.body.decode("utf-8", "replace")
 
 
-def header(name: str, pattern: str) -> Test:
+def header(name: str, pattern: str) -> Predicate:
     """Some line of ``name`` matches ``pattern`` (values compared as sent, case included)."""
     regex = re.compile(pattern)
-    return lambda head: any(regex.search(value) for value in values(head.headers, name))
+    return Predicate(frozenset({name}), lambda seen: any(regex.search(value) for value in seen.headers[name]))
 
 
-def body(pattern: str) -> Test:
+def body(pattern: str) -> Predicate:
     regex = re.compile(pattern)
-    return lambda head: regex.search(body_text(head)) is not None
+    return Predicate(frozenset({BODY}), lambda seen: regex.search(seen.body) is not None)
 
 
-def status(*codes: int) -> Test:
-    return lambda head: head.status in codes
+def status(*codes: int) -> Predicate:
+    return Predicate(frozenset(), lambda seen: seen.status in codes)
 
 
-def all_of(*tests: Test) -> Test:
-    return lambda head: all(test(head) for test in tests)
+def all_of(*tests: Predicate) -> Predicate:
+    return Predicate(
+        frozenset().union(*(test.needs for test in tests)), lambda seen: all(t(seen) for t in tests)
+    )
 
 
 #: Flask's (Werkzeug's) automatic answer to OPTIONS; Flask-CORS adds its headers to it when it allows.
@@ -219,10 +254,10 @@ BY_FRAMEWORK = {fingerprint.framework: fingerprint for fingerprint in FINGERPRIN
 
 def recognise(heads: Iterable[ResponseHead]) -> tuple[ServerGuess, ...]:
     """Every fingerprint some response matches, most certain first (ties keep the table's order)."""
-    heads = tuple(heads)
+    seen = [Seen.of(head) for head in heads]
     guesses = []
     for fingerprint in FINGERPRINTS:
-        matched = [clue for clue in fingerprint.clues if any(clue.test(head) for head in heads)]
+        matched = [clue for clue in fingerprint.clues if any(clue.test(one) for one in seen)]
         if matched:
             best = min((clue.confidence for clue in matched), key=CONFIDENCES.index)
             guesses.append(
@@ -241,4 +276,5 @@ def recognise(heads: Iterable[ResponseHead]) -> tuple[ServerGuess, ...]:
 
 def is_cors_refusal(head: ResponseHead) -> bool:
     """The body is a CORS middleware saying why it refused the preflight."""
-    return any(clue.refusal and clue.test(head) for fp in FINGERPRINTS for clue in fp.clues)
+    seen = Seen.of(head)
+    return any(clue.refusal and clue.test(seen) for fp in FINGERPRINTS for clue in fp.clues)
