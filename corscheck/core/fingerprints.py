@@ -81,13 +81,14 @@ def body_text(head: ResponseHead) -> str:
 
 def header(name: str, pattern: str) -> Predicate:
     """Some line of ``name`` matches ``pattern`` (values compared as sent, case included)."""
-    regex = re.compile(pattern)
-    return Predicate(frozenset({name}), lambda seen: any(regex.search(value) for value in seen.headers[name]))
+    # re.search compiles on first use (and caches): most clues never run, so none is compiled at import.
+    return Predicate(
+        frozenset({name}), lambda seen: any(re.search(pattern, value) for value in seen.headers[name])
+    )
 
 
 def body(pattern: str) -> Predicate:
-    regex = re.compile(pattern)
-    return Predicate(frozenset({BODY}), lambda seen: regex.search(seen.body) is not None)
+    return Predicate(frozenset({BODY}), lambda seen: re.search(pattern, seen.body) is not None)
 
 
 def status(*codes: int) -> Predicate:
