@@ -23,7 +23,17 @@ from corscheck.cli.output import (
     write_report,
 )
 from corscheck.core.errors import InputError
-from corscheck.core.model import CheckResult, Credentials, RequestSpec, Severity, Verdict
+from corscheck.core.model import (
+    AddressSpace,
+    CheckResult,
+    Credentials,
+    LnaPermission,
+    Mode,
+    Page,
+    RequestSpec,
+    Severity,
+    Verdict,
+)
 from corscheck.exitcodes import ExitCode, exit_code_for
 from corscheck.report import RenderOptions, reporter
 
@@ -132,6 +142,39 @@ def check(
             show_default=False,
         ),
     ] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="fetch()'s mode.", case_sensitive=False)] = Mode.CORS,
+    page: options.PageUrl = None,
+    csp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--csp",
+            help="The page's Content-Security-Policy (instead of --page). Repeatable.",
+            metavar="POLICY",
+        ),
+    ] = None,
+    coep: Annotated[
+        str | None,
+        typer.Option(
+            "--coep", help="The page's Cross-Origin-Embedder-Policy (instead of --page).", metavar="VALUE"
+        ),
+    ] = None,
+    target_address_space: Annotated[
+        AddressSpace | None,
+        typer.Option(
+            "--target-address-space",
+            help="fetch()'s targetAddressSpace option.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    lna_permission: Annotated[
+        LnaPermission,
+        typer.Option(
+            "--lna-permission",
+            help="The user's answer to the Local Network Access prompt (prompt: allow, and warn).",
+            case_sensitive=False,
+        ),
+    ] = LnaPermission.PROMPT,
 ) -> None:
     """Check one fetch() as Chromium would.
 
@@ -150,6 +193,7 @@ def check(
             cookie,
             from_curl,
             from_fetch,
+            has_page=page is not None,
         )
         specs = [
             replace(
@@ -170,6 +214,28 @@ def check(
         network = network_settings(
             insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
         )
+        page_facts = Page(csp=tuple(csp or ()), coep=coep)
+        if page is not None:
+            from corscheck.cli.page import page_and_origin
+
+            if len(specs) > 1:
+                raise InputError("--page gives the origin: give at most one --origin with it")
+            given = specs[0].origin if origin else None
+            page_facts, page_origin = page_and_origin(page, given, timeout, network)
+            page_facts = replace(
+                page_facts, csp=page_facts.csp + tuple(csp or ()), coep=coep or page_facts.coep
+            )
+            specs = [replace(spec, origin=page_origin) for spec in specs]
+        specs = [
+            replace(
+                spec,
+                mode=mode,
+                page=page_facts,
+                target_address_space=target_address_space,
+                lna_permission=lna_permission,
+            )
+            for spec in specs
+        ]
         from corscheck.probe import run_check  # httpx loads only when a check runs
 
         outcomes = [_evaluate(run_check(spec, timeout=timeout, network=network), selection) for spec in specs]
@@ -241,6 +307,8 @@ def _specs(
     cookie: str | None,
     from_curl: str | None,
     from_fetch: str | None,
+    *,
+    has_page: bool = False,
 ) -> list[RequestSpec]:
     """One request to check per origin, from the flags or from a DevTools copy."""
     origins = _origins(origin_values, origin_source)
@@ -258,7 +326,9 @@ def _specs(
                 "the copy sends a cookie: checking with --credentials include (--credentials overrides)"
             )
         return [replace(copy, headers=copy.headers + headers) for copy in copies]
-    missing = [name for name, value in (("a URL", url), ("--origin", origins)) if not value]
+    if has_page and not origins:
+        origins = ["null"]  # --page gives the origin
+    missing = [name for name, value in (("a URL", url), ("--origin or --page", origins)) if not value]
     if missing:
         raise InputError(f"check needs {' and '.join(missing)} (or --from-curl / --from-fetch)")
     assert url is not None

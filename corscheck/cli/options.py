@@ -199,6 +199,15 @@ FixFor = Annotated[
         show_default=False,
     ),
 ]
+PageUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--page",
+        help="The page the requests run on: fetched once for its CSP, COEP and address; gives the origin.",
+        metavar="URL",
+        show_default=False,
+    ),
+]
 MaxChecks = Annotated[
     int | None,
     typer.Option(

@@ -81,13 +81,14 @@ def run(
     probe_reflection: options.ProbeReflection = True,
     show_secrets: options.ShowSecrets = False,
     max_checks: options.MaxChecks = None,
+    page: options.PageUrl = None,
 ) -> None:
     """Run every check in a config file, concurrently.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import MAX_CHECKS, find_config, read_config
+    from corscheck.config import MAX_CHECKS, find_config, on_page, read_config
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
 
@@ -138,8 +139,13 @@ def run(
                 proxy=proxy,
                 noproxy=noproxy,
             )
+            if page is not None:
+                from corscheck.cli.page import page_and_origin
+
+                page_facts, page_origin = page_and_origin(page, None, timeout, network)
+                cases = on_page(cases, page_facts, page_origin)
             probe = stack.enter_context(Probe(timeout=timeout, network=network))
-        except InputError as exc:
+        except InputError as exc:  # a ConfigError too
             fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(open_report(output))
         outcomes = _counted(run_cases(cases, probe.check, selection, concurrency, stop), summary)

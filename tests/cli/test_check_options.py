@@ -120,7 +120,7 @@ def test_a_cookie_implies_credentials_include_unless_credentials_is_given(server
     ("args", "message"),
     [
         (["--origin", PAGE], "check needs a URL (or --from-curl / --from-fetch)"),
-        (["http://127.0.0.1:9/"], "check needs --origin (or --from-curl / --from-fetch)"),
+        (["http://127.0.0.1:9/"], "check needs --origin or --page (or --from-curl / --from-fetch)"),
     ],
 )
 def test_a_missing_url_or_origin_is_named(args, message):
