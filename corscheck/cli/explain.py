@@ -116,6 +116,10 @@ def _fix_snippet(framework: str, error: ConsoleError, color: bool, width: int) -
     from corscheck.fixes import FRAMEWORKS, fix_for_request
     from corscheck.report.snippet import highlight
 
+    if framework not in FRAMEWORKS:  # auto: explain has a message, no response to recognise
+        raise InputError(
+            "--fix-for auto recognises the server from its responses: use check, or name a framework"
+        )
     spec = request_of(error)
     if spec is None or spec.origin == "ORIGIN":
         raise InputError("--fix-for needs a message that names the URL and the page's origin")

@@ -65,6 +65,12 @@ def test_fix_for_gives_the_config_for_the_message():
     assert firefox.exit_code == 2 and "origin" in firefox.stderr
 
 
+def test_fix_for_auto_needs_a_response_so_explain_says_to_use_check():
+    result = run(METHOD, "--fix-for", "auto")
+    assert result.exit_code == 2
+    assert "use check" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_wraps_to_the_terminal_and_colours_like_check():
     narrow = run(METHOD, env={"COLUMNS": "60"}).stdout.splitlines()
     assert [line for line in narrow if len(line) > 60 and "corscheck check" not in line] == []
