@@ -13,6 +13,9 @@ from corscheck.core.errors import InputError
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: The serialisation of an opaque origin (sandboxed iframes, file: pages, tainted redirects).
 NULL = "null"
+#: Where an in-process app (no server, no host of its own) is reached: a path such as ``/items``
+#: is checked as this URL, the name Starlette's and Django's test clients use.
+APP_BASE_URL = "http://testserver"
 
 
 @dataclass(frozen=True)
