@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, RequestSpec, Verdict
-from corscheck.core.origin import parse_fetch_url, parse_origin, parse_url
+from corscheck.core.origin import APP_BASE_URL, parse_fetch_url, parse_origin, parse_url
 from corscheck.core.request import check_header_value, normalise_method, prepare_headers
 
 CONFIG_NAMES = ("corscheck.toml", "pyproject.toml")
@@ -31,8 +31,8 @@ CHECK_KEYS = frozenset(
         "preflight_only",
     }
 )
-#: ca_cert is the run's (like --cacert): it belongs in [defaults] only.
-DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert"}
+#: ca_cert and app are the run's (like --cacert, --app): they belong in [defaults] only.
+DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert", "app"}
 #: Keys whose value may be a list: the check expands into one case per combination.
 MATRIX_KEYS = ("url", "origin", "method")
 
@@ -51,6 +51,8 @@ class CheckCase:
     #: Where the [[check]] table starts, for SARIF and GitHub annotations.
     source: str
     line: int
+    #: The in-process app (``"package.module:app"``) the check goes to, or None for the network.
+    app: str | None = None
 
 
 def _fail(source: str, check: str | None, key: str | None, message: str) -> ConfigError:
@@ -82,6 +84,7 @@ def _expand(
     source: str,
     line: int,
     index: int,
+    app: str | None,
 ) -> list[CheckCase]:
     name = table.get("name", f"check #{index + 1}")
     if not isinstance(name, str) or not name:
@@ -142,7 +145,7 @@ def _expand(
         if base_url:
             full_url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
         elif url.startswith("/"):
-            raise fail("url", f"{url!r} is relative; set base_url in [defaults] or pass --base-url")
+            raise fail("url", f"{url!r} is relative; set base_url or app in [defaults], or pass --base-url")
         else:
             full_url = url
         for key, check, value in (
@@ -167,7 +170,7 @@ def _expand(
             expose=tuple(expose),
             preflight_only=preflight_only,
         )
-        cases.append(CheckCase(label, spec, expect, source, line))
+        cases.append(CheckCase(label, spec, expect, source, line, app))
     return cases
 
 
@@ -197,12 +200,18 @@ def parse_config(
             parse_url(base, "base_url")
         except InputError as err:
             raise _fail(source, "[defaults]", "base_url", str(err)) from None
-    shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert")}
+    app = defaults.get("app")
+    if app is not None:
+        if not isinstance(app, str) or not re.fullmatch(r"[\w.]+:[\w.]+", app):
+            raise _fail(source, "[defaults]", "app", "must be an import string 'package.module:app'")
+        # Relative URLs go to the app, unless base_url names the host it expects.
+        base = base or APP_BASE_URL
+    shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert", "app")}
     lines = lines or []
     cases: list[CheckCase] = []
     for index, table in enumerate(checks):
         line = lines[index] if index < len(lines) else 1
-        cases += _expand(table, shared, base, source, line, index)
+        cases += _expand(table, shared, base, source, line, index, app)
     return cases
 
 

@@ -152,6 +152,15 @@ def check(
             show_default=False,
         ),
     ] = None,
+    app: Annotated[
+        str | None,
+        typer.Option(
+            "--app",
+            help="Check this ASGI or WSGI app in-process, no server (URL may then be a path).",
+            metavar="MODULE:APP",
+            show_default=False,
+        ),
+    ] = None,
     from_fetch: Annotated[
         str | None,
         typer.Option(
@@ -196,9 +205,15 @@ def check(
         network = network_settings(
             insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
         )
-        from corscheck.probe import run_check  # httpx loads only when a check runs
+        from corscheck.probe import app_transport, run_check  # httpx loads only when a check runs
 
-        result = run_check(spec, timeout=timeout, network=network)
+        transport = None
+        if app is not None:
+            from corscheck.probe.apps import app_url, load_app
+
+            spec = replace(spec, url=app_url(spec.url))
+            transport = app_transport(load_app(app))
+        result = run_check(spec, timeout=timeout, network=network, transport=transport)
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
@@ -26,6 +27,7 @@ from corscheck.cli.output import ColorMode, fail, seconds, use_color
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from corscheck.core.model import CheckResult, RequestSpec
     from corscheck.suite import CaseOutcome, Summary
 
 
@@ -133,8 +135,9 @@ def run(
             probe = stack.enter_context(Probe(timeout=timeout, network=network))
         except InputError as exc:
             fail(str(exc), ExitCode.USAGE)
+        check = probe.check if not cases or cases[0].app is None else _app_check(cases[0].app, timeout)
         stream = stack.enter_context(_open_output(output))
-        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency), summary)
+        outcomes = _counted(run_cases(cases, check, selection, concurrency), summary)
         if output_format is RunFormat.TEXT:
             _write_text(outcomes, stream, summary, str(path), len(cases), color)
         else:
@@ -142,6 +145,19 @@ def run(
     if summary.total and summary.errors == summary.total:
         raise typer.Exit(ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
+
+
+def _app_check(app: str, timeout: float) -> Callable[[RequestSpec], CheckResult]:
+    """Checks that go to the config's in-process app ([defaults] app) instead of the network."""
+    from corscheck.core.errors import InputError
+    from corscheck.probe import app_transport, run_check
+    from corscheck.probe.apps import load_app
+
+    try:
+        transport = app_transport(load_app(app))
+    except InputError as exc:
+        fail(str(exc), ExitCode.USAGE)
+    return partial(run_check, timeout=timeout, transport=transport)
 
 
 def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[CaseOutcome]:
