@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from corscheck.core import model
 from corscheck.core.errors import InputError
@@ -21,6 +21,19 @@ from corscheck.report import RenderOptions, reporter
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 CredentialsMode = Credentials | Literal["omit", "same-origin", "include"]
+
+
+class CheckOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`check` that describe the fetch(), for wrappers to pass on."""
+
+    method: str
+    headers: Headers | None
+    credentials: CredentialsMode
+    cookie: str | None
+    expose: Iterable[str]
+    browser: Literal["chromium"]
+    timeout: float
+    probe_reflection: bool
 
 
 @dataclass(frozen=True)

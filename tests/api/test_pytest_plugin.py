@@ -1,0 +1,121 @@
+"""The pytest plugin as a user meets it: a cors fixture, and failures that read as corscheck's report."""
+
+import pytest
+
+from tests.api.apps import CORRECT, build
+
+FRAMEWORKS = sorted(CORRECT)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _apps_built_here():
+    """Build the apps (and import the frameworks) in this process: pytester's inline runs drop the
+    modules they import, and an app whose Django was dropped would meet an unconfigured one."""
+    for framework in FRAMEWORKS:
+        build(framework, "correct")
+        build(framework, "broken")
+
+
+USER_TESTS = """
+import pytest
+
+PAGE = "https://app.example"
+FETCH = dict(method="PUT", headers={"Content-Type": "application/json"}, credentials="include",
+             expose=["X-Total-Count"])
+
+
+@pytest.fixture(params=%r)
+def cors_app(request):
+    from tests.api.apps import build
+    return build(request.param, %r)
+
+
+def test_page_reads_items(cors):
+    cors.assert_allowed("/items", origin=PAGE, **FETCH)
+
+
+def test_other_sites_may_not(cors):
+    cors.assert_blocked("/items", origin="https://evil.example", **FETCH)
+"""
+
+
+def test_correct_policies_pass(pytester):
+    pytester.makepyfile(test_api=USER_TESTS % (FRAMEWORKS, "correct"))
+    pytester.runpytest().assert_outcomes(passed=2 * len(FRAMEWORKS))
+
+
+def test_a_broken_policy_fails_with_the_report(pytester):
+    pytester.makepyfile(test_api=USER_TESTS % (["fastapi"], "broken"))
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*AssertionError: corscheck: PUT /items from https://app.example:",
+            "*  - expected allowed, got blocked",
+            "*BLOCKED PUT http://testserver/items from https://app.example (credentials: include)",
+            "*Chromium console",
+            "*Access to fetch at 'http://testserver/items' from origin 'https://app.example' has been*",
+            "*error  CORS-CREDENTIALS-NOT-TRUE",
+            "*fix: *",
+        ]
+    )
+    # The user's line is shown, not the plugin's internals.
+    result.stdout.fnmatch_lines(["*cors.assert_allowed(*"])
+    result.stdout.no_fnmatch_line("*def _expect*")
+
+
+def test_every_broken_policy_fails_assert_allowed(pytester):
+    pytester.makepyfile(test_api=USER_TESTS % (FRAMEWORKS, "broken"))
+    result = pytester.runpytest("-k", "page_reads_items")
+    result.assert_outcomes(failed=len(FRAMEWORKS))
+    assert result.stdout.str().count("expected allowed, got blocked") == len(FRAMEWORKS)
+
+
+def test_unreadable_expose_header_fails_assert_allowed(pytester):
+    pytester.makeconftest(
+        "import pytest\n@pytest.fixture\ndef cors_app():\n"
+        "    from tests.api.apps import build\n    return build('starlette', 'correct')\n"
+    )
+    pytester.makepyfile(
+        "def test_it(cors):\n"
+        "    cors.assert_allowed('/items', origin='https://app.example', expose=['X-Request-Id'])\n"
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*  - JavaScript cannot read X-Request-Id*", "*CORS-EXPOSE-MISSING*"])
+
+
+def test_assert_blocked_fails_when_the_page_can_read(pytester):
+    pytester.makeini("[pytest]\ncors_app = tests.api.apps:django_correct\n")
+    pytester.makepyfile(
+        "def test_it(cors):\n    cors.assert_blocked('/items', origin='https://app.example')\n"
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*expected blocked, got allowed*", "*ALLOWED GET http://testserver/items*"])
+
+
+def test_the_ini_option_names_the_app(pytester):
+    pytester.makeini("[pytest]\ncors_app = tests.api.apps:flask_correct\n")
+    pytester.makepyfile(
+        "def test_it(cors):\n"
+        "    result = cors.assert_allowed('/items', origin='https://app.example', credentials='include')\n"
+        "    assert result.verdict == 'allowed'\n"
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_without_an_app_the_fixture_says_how_to_give_one(pytester):
+    pytester.makepyfile("def test_it(cors):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*define a 'cors_app' fixture returning it, or set 'cors_app = *"])
+
+
+def test_a_bad_import_string_is_one_line(pytester):
+    pytester.makeini("[pytest]\ncors_app = tests.api.apps:nothing_here\n")
+    pytester.makepyfile("def test_it(cors):\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*cors_app: app 'tests.api.apps:nothing_here': *has no attribute*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
