@@ -2,10 +2,13 @@
 
 A ``cors`` fixture checks the app under test in-process, and its assertions fail with corscheck's
 report. The app comes from a ``cors_app`` fixture the user defines, or the ``cors_app`` ini option.
+A corscheck.toml named on the command line (or in ``testpaths``) runs as one test per check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,7 +17,9 @@ if TYPE_CHECKING:
     from typing import Unpack
 
     from corscheck.api import CheckOptions, CheckResult
+    from corscheck.config import CheckCase
     from corscheck.core.model import Verdict
+    from corscheck.suite import CaseOutcome
 
 INI_APP = "cors_app"
 
@@ -70,9 +75,16 @@ class Cors:
         case = CheckCase(f"{engine_result.method} {url}", engine_result.spec, expect, "pytest", 0)
         outcome = evaluate(case, engine_result, Selection())
         if not outcome.passed:
-            reasons = "".join(f"\n  - {reason}" for reason in outcome.reasons)
-            raise AssertionError(f"corscheck: {case.name} from {origin}:{reasons}\n\n{result.report()}")
+            raise AssertionError(_failure(f"{case.name} from {origin}", outcome))
         return result
+
+
+def _failure(title: str, outcome: CaseOutcome) -> str:
+    """Why a check failed, then the report ``corscheck check`` prints for it."""
+    from corscheck.report import RenderOptions, reporter
+
+    reasons = "".join(f"\n  - {reason}" for reason in outcome.reasons)
+    return f"corscheck: {title}:{reasons}\n\n{reporter('text')(outcome.result, RenderOptions())}"
 
 
 @pytest.fixture
@@ -92,3 +104,58 @@ def cors_app(request: pytest.FixtureRequest) -> object:
 def cors(cors_app: object) -> Cors:
     """Check the app of ``cors_app`` in-process: ``cors.assert_allowed("/items", origin=...)``."""
     return Cors(cors_app)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """corscheck.toml, only when named as a path to test: never picked up by surprise."""
+    if file_path.name == "corscheck.toml" and parent.session.isinitpath(file_path):
+        return ConfigFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ConfigFile(pytest.File):
+    """A corscheck.toml: one test item per expanded check, as ``corscheck run`` runs them."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from corscheck.config import ConfigError, load_config
+
+        try:
+            cases = load_config(self.path)
+        except ConfigError as exc:
+            raise self.CollectError(str(exc)) from None
+        for case in cases:
+            yield ConfigCheck.from_parent(self, name=case.name, case=case)
+
+
+class ConfigCheck(pytest.Item):
+    """One check of a corscheck.toml."""
+
+    def __init__(self, *, case: CheckCase, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.case = case
+
+    def runtest(self) -> None:
+        from corscheck.core.errors import InputError
+        from corscheck.probe import app_transport, run_check
+        from corscheck.probe.apps import load_app
+        from corscheck.suite import Selection, evaluate
+
+        try:
+            transport = None if self.case.app is None else app_transport(load_app(self.case.app))
+        except InputError as exc:
+            raise CheckFailed(f"corscheck: {self.path.name}: {exc}") from None
+        outcome = evaluate(self.case, run_check(self.case.spec, transport=transport), Selection())
+        if not outcome.passed:
+            raise CheckFailed(_failure(self.case.name, outcome))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: object = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.case.line - 1, f"corscheck: {self.case.name}"
+
+
+class CheckFailed(Exception):
+    """A corscheck.toml check that did not meet its expectation (reported without a traceback)."""

@@ -119,3 +119,57 @@ def test_a_bad_import_string_is_one_line(pytester):
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*cors_app: app 'tests.api.apps:nothing_here': *has no attribute*"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+CONFIG = """[defaults]
+app = "tests.api.apps:%s"
+origin = "https://app.example"
+credentials = "include"
+
+[[check]]
+name = "the page reads items"
+url = "/items"
+expose = ["X-Total-Count"]
+
+[[check]]
+name = "other sites may not"
+url = "/items"
+origin = "https://evil.example"
+expect = "blocked"
+"""
+
+
+def test_a_named_corscheck_toml_runs_one_test_per_check(pytester):
+    pytester.makefile(".toml", corscheck=CONFIG % "starlette_correct")
+    result = pytester.runpytest("corscheck.toml", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["corscheck.toml::the page reads items PASSED*"])
+
+
+def test_a_failing_config_check_shows_the_report_without_a_traceback(pytester):
+    pytester.makefile(".toml", corscheck=CONFIG % "flask_broken")
+    result = pytester.runpytest("corscheck.toml")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*corscheck: the page reads items:",
+            "*  - expected allowed, got blocked",
+            "*error  CORS-CREDENTIALS-NOT-TRUE*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*pytest_plugin.py*")
+
+
+def test_corscheck_toml_is_not_collected_unless_named(pytester):
+    pytester.makefile(".toml", corscheck=CONFIG % "flask_broken")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_an_invalid_config_is_a_collection_error_naming_the_key(pytester):
+    pytester.makefile(
+        ".toml", corscheck=CONFIG.replace('credentials = "include"', 'credentials = "all"') % "flask_correct"
+    )
+    result = pytester.runpytest("corscheck.toml")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*key 'credentials': must be omit, same-origin or include*"])
