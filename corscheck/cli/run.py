@@ -123,19 +123,21 @@ def run(
 
     summary = Summary()
     with ExitStack() as stack:
-        try:
-            network = network_settings(
-                insecure=insecure,
-                cacert=cacert or config_file.ca_cert,
-                cert=cert,
-                key=key,
-                proxy=proxy,
-                noproxy=noproxy,
-            )
-            probe = stack.enter_context(Probe(timeout=timeout, network=network))
-        except InputError as exc:
-            fail(str(exc), ExitCode.USAGE)
-        check = probe.check if not cases or cases[0].app is None else _app_check(cases[0].app, timeout)
+        if cases and cases[0].app is not None:  # [defaults] app: every check goes to it
+            check = _app_check(cases[0].app, timeout)
+        else:
+            try:
+                network = network_settings(
+                    insecure=insecure,
+                    cacert=cacert or config_file.ca_cert,
+                    cert=cert,
+                    key=key,
+                    proxy=proxy,
+                    noproxy=noproxy,
+                )
+                check = stack.enter_context(Probe(timeout=timeout, network=network)).check
+            except InputError as exc:
+                fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(_open_output(output))
         outcomes = _counted(run_cases(cases, check, selection, concurrency), summary)
         if output_format is RunFormat.TEXT:

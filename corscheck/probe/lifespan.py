@@ -22,6 +22,12 @@ class StartupFailed(Exception):
     """The app answered ``lifespan.startup.failed``: behind a server, it would never have started."""
 
 
+def _last_line(message: str) -> str:
+    """Starlette sends a whole traceback; its last line names the error."""
+    lines = [line for line in str(message).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no reason given"
+
+
 def _with_state(app: ASGIApp, state: dict[str, Any]) -> ASGIApp:
     """Give each request a copy of the lifespan state, as servers do (Starlette's ``request.state``)."""
 
@@ -51,7 +57,7 @@ async def running(app: ASGIApp, timeout: float) -> AsyncIterator[ASGIApp]:
         if kind == "lifespan.startup.complete":
             started.set_result(None)
         elif kind == "lifespan.startup.failed":
-            started.set_exception(StartupFailed(message.get("message") or "no reason given"))
+            started.set_exception(StartupFailed(_last_line(message.get("message", ""))))
         elif kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
             stopped.set_result(None)
 

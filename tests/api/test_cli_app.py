@@ -82,6 +82,26 @@ def test_the_console_script_imports_the_app_from_the_current_directory(tmp_path)
     assert (run.returncode, run.stderr) == (1, "")
 
 
+def test_an_app_whose_startup_fails_is_unreachable_exit_3(tmp_path, monkeypatch):
+    (tmp_path / "no_db.py").write_text(
+        "from contextlib import asynccontextmanager\n"
+        "from starlette.applications import Starlette\n\n"
+        "@asynccontextmanager\n"
+        "async def lifespan(app):\n"
+        "    raise RuntimeError('cannot connect to the database')\n"
+        "    yield\n\n"
+        "app = Starlette(lifespan=lifespan)\n"
+    )
+    monkeypatch.syspath_prepend(tmp_path)
+    result = invoke("check", "/items", "--app", "no_db:app", "--origin", PAGE)
+    assert result.exit_code == 3
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.endswith(
+        "cannot reach http://testserver/items:"
+        " the app's startup failed: RuntimeError: cannot connect to the database\n"
+    )
+
+
 def write_config(tmp_path, app_line):
     path = tmp_path / "corscheck.toml"
     path.write_text(
