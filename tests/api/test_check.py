@@ -149,6 +149,19 @@ def test_a_failing_startup_is_a_server_that_never_came_up():
     assert "Traceback" not in result.to_json()  # Starlette sends one: only its last line is kept
 
 
+def test_a_startup_that_hangs_is_bounded_by_the_timeout():
+    from starlette.applications import Starlette
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await asyncio.sleep(60)
+        yield
+
+    result = corscheck.check("/items", origin=PAGE, app=Starlette(lifespan=lifespan), timeout=0.2)
+    assert result.verdict is Verdict.ERROR
+    assert "the app did not finish its startup within 0.2 s" in result.to_json()
+
+
 def test_an_app_without_lifespan_support_is_checked_as_is():
     async def app(scope, receive, send):
         assert scope["type"] == "http", "no lifespan here"
