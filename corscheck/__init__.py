@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from corscheck.api import CheckResult, check, check_async
+    from corscheck.api import CheckOptions, CheckResult, check, check_async
     from corscheck.core.errors import InputError
     from corscheck.core.model import Credentials, Finding, Severity, Verdict
 
 __all__ = [
+    "CheckOptions",
     "CheckResult",
     "Credentials",
     "Finding",
@@ -29,6 +30,7 @@ __all__ = [
 #: Public name → the private module that defines it. Loaded on first use, so that importing
 #: corscheck (the command line, the pytest plugin) does not load httpx.
 _EXPORTS = {
+    "CheckOptions": "corscheck.api",
     "CheckResult": "corscheck.api",
     "check": "corscheck.api",
     "check_async": "corscheck.api",

@@ -16,7 +16,7 @@ import pytest
 if TYPE_CHECKING:
     from typing import Unpack
 
-    from corscheck.api import CheckOptions, CheckResult
+    from corscheck import CheckOptions, CheckResult
     from corscheck.config import CheckCase
     from corscheck.core.model import Verdict
     from corscheck.suite import CaseOutcome
