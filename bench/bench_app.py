@@ -2,8 +2,8 @@
 
 The apps are Flask with Flask-CORS (WSGI) and FastAPI with its CORSMiddleware (ASGI); the check is a
 credentialed JSON PUT reading X-Total-Count (a preflight, the PUT, and the reflection probe). Over
-loopback the same app runs in this process behind a real server (werkzeug's, uvicorn), so both
-columns pay for the app and the engine, and the difference is the server and the sockets.
+loopback the same app runs behind its usual server (werkzeug's, uvicorn) in a separate process, so
+the wall-time difference is the server and the sockets; CPU is this process's alone.
 
     python bench/bench_app.py [--runs 200]
 """
@@ -14,7 +14,8 @@ import argparse
 import logging
 import socket
 import statistics
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,36 +68,37 @@ def fastapi_app() -> object:
     return app
 
 
+def serve(name: str, port: int) -> None:
+    """The app behind its usual server, in this (child) process, until killed."""
+    if name == "flask":
+        from werkzeug.serving import run_simple
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+        run_simple("127.0.0.1", port, flask_app(), threaded=True)
+    else:
+        import uvicorn
+
+        uvicorn.run(fastapi_app(), host="127.0.0.1", port=port, log_level="error")
+
+
 @contextmanager
-def werkzeug_server(app: object) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def server_process(name: str) -> Iterator[str]:
+    """A separate process, as a real server is: no GIL shared with the checks."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, __file__, "--serve", name, str(port)])
     try:
-        yield f"http://127.0.0.1:{server.server_port}/items"
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/items"
     finally:
-        server.shutdown()
-
-
-@contextmanager
-def uvicorn_server(app: object) -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}/items"
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+        process.terminate()
+        process.wait(5)
 
 
 def median_ms(check: Callable[[], corscheck.CheckResult], runs: int) -> tuple[float, float]:
@@ -114,14 +116,17 @@ def median_ms(check: Callable[[], corscheck.CheckResult], runs: int) -> tuple[fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
-    runs = parser.parse_args().runs
-    print(f"median of {runs} checks (3 requests each), ms: wall / CPU")
-    targets = (("flask", flask_app, werkzeug_server), ("fastapi", fastapi_app, uvicorn_server))
-    for name, build, serve in targets:
+    parser.add_argument("--serve", nargs=2, metavar=("APP", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+    print(f"median of {args.runs} checks (3 requests each), ms: wall / CPU of this process")
+    for name, build in (("flask", flask_app), ("fastapi", fastapi_app)):
         app = build()
-        in_process = median_ms(lambda app=app: corscheck.check("/items", app=app, **FETCH), runs)
-        with serve(app) as url:
-            loopback = median_ms(lambda url=url: corscheck.check(url, **FETCH), runs)
+        in_process = median_ms(lambda app=app: corscheck.check("/items", app=app, **FETCH), args.runs)
+        with server_process(name) as url:
+            loopback = median_ms(lambda url=url: corscheck.check(url, **FETCH), args.runs)
         print(
             f"{name:8} in-process {in_process[0]:6.2f} / {in_process[1]:6.2f}   "
             f"loopback {loopback[0]:6.2f} / {loopback[1]:6.2f}   "
