@@ -72,6 +72,16 @@ def _django_urls():
     return urls
 
 
+DJANGO_CORS_DEFAULTS = {
+    "CORS_ALLOW_ALL_ORIGINS": False,
+    "CORS_ALLOWED_ORIGINS": [],
+    "CORS_ALLOWED_ORIGIN_REGEXES": [],
+    "CORS_ALLOW_CREDENTIALS": False,
+    "CORS_EXPOSE_HEADERS": [],
+    "CORS_PREFLIGHT_MAX_AGE": 86400,
+}
+
+
 def _django(**policy):
     """Django's own WSGI handler with django-cors-headers; the policy is applied around each request
     (override_settings), so that both policies (and tests/fixes) share one settings module."""
@@ -90,7 +100,8 @@ def _django(**policy):
         MIDDLEWARE=["corsheaders.middleware.CorsMiddleware", "django.middleware.common.CommonMiddleware"],
         CORS_ALLOW_METHODS=METHODS,
         CORS_ALLOW_HEADERS=["content-type"],
-        **policy,
+        # django-cors-headers' defaults, whatever another test left in the shared settings.
+        **{**DJANGO_CORS_DEFAULTS, **policy},
     )
 
     def app(environ, start_response):
