@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urljoin
 
 from corscheck.core.errors import InputError
@@ -35,6 +37,9 @@ CHECK_KEYS = frozenset(
 DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert", "app"}
 #: Keys whose value may be a list: the check expands into one case per combination.
 MATRIX_KEYS = ("url", "origin", "method")
+#: The most checks a config may expand to unless `run --max-checks` raises it: 10^6 checks take
+#: hours, and a few lists in a small file multiply to that.
+MAX_CHECKS = 10_000
 
 
 class ConfigError(InputError):
@@ -85,7 +90,7 @@ def _expand(
     line: int,
     index: int,
     app: str | None,
-) -> list[CheckCase]:
+) -> _Matrix:
     name = table.get("name", f"check #{index + 1}")
     if not isinstance(name, str) or not name:
         raise _fail(source, None, "name", f"check #{index + 1} needs a non-empty string name")
@@ -140,44 +145,106 @@ def _expand(
     if not isinstance(preflight_only, bool):
         raise fail("preflight_only", "must be true or false")
 
-    cases = []
-    for url, origin, method in itertools.product(urls, origins, methods):
+    full_urls = []
+    for url in urls:
         if base_url:
             full_url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
         elif url.startswith("/"):
             raise fail("url", f"{url!r} is relative; set base_url or app in [defaults], or pass --base-url")
         else:
             full_url = url
-        for key, check, value in (
-            ("url", parse_fetch_url, full_url),
-            ("origin", parse_origin, origin),
-            ("method", normalise_method, method),
-        ):
+        full_urls.append(full_url)
+    # Each value is checked once, not once per combination: a matrix is validated in linear time.
+    for key, check, values in (
+        ("url", parse_fetch_url, full_urls),
+        ("origin", parse_origin, origins),
+        ("method", normalise_method, methods),
+    ):
+        for value in values:
             try:
                 check(value)
             except InputError as err:
                 raise fail(key, str(err)) from None
-        label = name
-        if len(urls) * len(origins) * len(methods) > 1:
-            label = f"{name} [{method} {url} from {origin}]"
-        spec = RequestSpec(
-            url=full_url,
-            origin=origin,
-            method=method,
-            headers=header_lines,
-            credentials=credentials,
-            cookie=cookie,
-            expose=tuple(expose),
-            preflight_only=preflight_only,
-        )
-        cases.append(CheckCase(label, spec, expect, source, line, app))
-    return cases
+    template = RequestSpec(
+        url="",
+        origin="",
+        headers=header_lines,
+        credentials=credentials,
+        cookie=cookie,
+        expose=tuple(expose),
+        preflight_only=preflight_only,
+    )
+    return _Matrix(name, urls, full_urls, origins, methods, template, expect, source, line, app)
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """One [[check]] whose url, origin and method may be lists: a case per combination, built
+    only when asked for, so a large matrix costs nothing until it runs."""
+
+    name: str
+    urls: list[str]
+    full_urls: list[str]
+    origins: list[str]
+    methods: list[str]
+    template: RequestSpec
+    expect: Verdict
+    source: str
+    line: int
+    #: [defaults] app: the in-process app every case goes to, or None for the network.
+    app: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.urls) * len(self.origins) * len(self.methods)
+
+    def case(self, index: int) -> CheckCase:
+        """The ``index``-th combination, in the order of itertools.product(urls, origins, methods)."""
+        rest, m = divmod(index, len(self.methods))
+        u, o = divmod(rest, len(self.origins))
+        url, origin, method = self.urls[u], self.origins[o], self.methods[m]
+        label = self.name if len(self) == 1 else f"{self.name} [{method} {url} from {origin}]"
+        spec = replace(self.template, url=self.full_urls[u], origin=origin, method=method)
+        return CheckCase(label, spec, self.expect, self.source, self.line, self.app)
+
+
+class CheckPlan(Sequence[CheckCase]):
+    """Every expanded check of a config, in config order; each built when it is reached."""
+
+    def __init__(self, matrices: list[_Matrix], app: str | None = None) -> None:
+        self._matrices = matrices
+        #: [defaults] app (``"package.module:app"``): every check goes to it in-process, or None.
+        self.app = app
+        self._starts = list(itertools.accumulate((len(m) for m in matrices), initial=0))
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    @overload
+    def __getitem__(self, index: int) -> CheckCase: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[CheckCase]: ...
+    def __getitem__(self, index: int | slice) -> CheckCase | list[CheckCase]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        matrix = bisect.bisect_right(self._starts, index) - 1
+        return self._matrices[matrix].case(index - self._starts[matrix])
 
 
 def parse_config(
-    data: dict[str, Any], source: str, *, base_url: str | None = None, lines: list[int] | None = None
-) -> list[CheckCase]:
-    """Validate a parsed TOML document and expand its checks; ``base_url`` overrides the file's."""
+    data: dict[str, Any],
+    source: str,
+    *,
+    base_url: str | None = None,
+    lines: list[int] | None = None,
+    max_checks: int = MAX_CHECKS,
+) -> CheckPlan:
+    """Validate a parsed TOML document and plan its checks; ``base_url`` overrides the file's.
+
+    Matrices are counted, not expanded: more than ``max_checks`` checks is a ConfigError."""
     unknown = sorted(set(data) - {"defaults", "check", "audit"})
     if unknown:
         raise _fail(
@@ -208,18 +275,24 @@ def parse_config(
         base = base or APP_BASE_URL
     shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert", "app")}
     lines = lines or []
-    cases: list[CheckCase] = []
-    for index, table in enumerate(checks):
-        line = lines[index] if index < len(lines) else 1
-        cases += _expand(table, shared, base, source, line, index, app)
-    return cases
+    matrices = [
+        _expand(table, shared, base, source, lines[index] if index < len(lines) else 1, index, app)
+        for index, table in enumerate(checks)
+    ]
+    plan = CheckPlan(matrices, app)
+    if len(plan) > max_checks:
+        raise ConfigError(
+            f"{source}: expands to {len(plan)} checks, over the limit of {max_checks}"
+            " (a matrix's url, origin and method lists multiply); raise it with --max-checks"
+        )
+    return plan
 
 
 @dataclass(frozen=True)
 class ConfigFile:
-    """A validated config: its expanded checks and the run's settings."""
+    """A validated config: its checks (expanded as they are reached) and the run's settings."""
 
-    cases: list[CheckCase]
+    cases: CheckPlan
     #: [defaults] ca_cert, relative to the config file's directory (--cacert overrides it).
     ca_cert: Path | None = None
 
@@ -244,15 +317,15 @@ def find_config(directory: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path, *, base_url: str | None = None) -> list[CheckCase]:
+def load_config(path: Path, *, base_url: str | None = None, max_checks: int = MAX_CHECKS) -> CheckPlan:
     """Read and validate a config file's checks; every problem is a ConfigError naming the file."""
-    return read_config(path, base_url=base_url).cases
+    return read_config(path, base_url=base_url, max_checks=max_checks).cases
 
 
-def read_config(path: Path, *, base_url: str | None = None) -> ConfigFile:
+def read_config(path: Path, *, base_url: str | None = None, max_checks: int = MAX_CHECKS) -> ConfigFile:
     """Read and validate a config file; every problem is a ConfigError naming the file."""
     data, text = read_document(path)
-    cases = parse_config(data, str(path), base_url=base_url, lines=_check_lines(text))
+    cases = parse_config(data, str(path), base_url=base_url, lines=_check_lines(text), max_checks=max_checks)
     return ConfigFile(cases, _ca_cert(data, path))
 
 

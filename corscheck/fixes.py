@@ -168,9 +168,21 @@ def django(p: CorsPolicy) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: nginx reads `$` in any string as a variable and has no escape for it; this variable, defined in
+#: the http block, stands for a literal dollar sign.
+NGINX_DOLLAR = 'geo $dollar { default "$"; }  # in the http {} block: nginx has no escape for $\n\n'
+
+
+def _nginx_string(value: str) -> str:
+    """A double-quoted nginx string that means exactly ``value``: a header name or origin may hold
+    `"` or `$` (both valid in a token), which would end the string or name a variable."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "${dollar}")
+    return f'"{escaped}"'
+
+
 def nginx(p: CorsPolicy) -> str:
     def add(name: str, value: str) -> str:
-        return f'add_header {name} "{value}" always;'
+        return f"add_header {name} {_nginx_string(value)} always;"
 
     common = [add("Access-Control-Allow-Origin", p.origin), add("Vary", "Origin")]
     if p.credentials:
@@ -183,8 +195,9 @@ def nginx(p: CorsPolicy) -> str:
     if p.expose:
         actual.append(add("Access-Control-Expose-Headers", ", ".join(p.expose)))
     # add_header in an `if` replaces the location's add_header lines, so each branch lists all it needs.
+    uses_dollar = any("$" in value for value in (p.origin, *p.methods, *p.headers, *p.expose))
     return (
-        "location / {\n"
+        (NGINX_DOLLAR if uses_dollar else "") + "location / {\n"
         "    if ($request_method = OPTIONS) {\n"
         + "".join(f"        {line}\n" for line in preflight)
         + "        return 204;\n    }\n"

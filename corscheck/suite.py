@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from corscheck.config import CheckCase
@@ -64,35 +63,116 @@ def evaluate(case: CheckCase, result: CheckResult, selection: Selection) -> Case
     return CaseOutcome(case, result, not reasons, tuple(reasons), findings)
 
 
+#: How far past the oldest unfinished check the workers may run. A stalled check then overlaps
+#: with the ones after it instead of holding the pool, while finished outcomes waiting for it to
+#: be reported stay bounded in memory.
+LOOKAHEAD_PER_WORKER = 64
+
+
 def run_cases(
     cases: Iterable[CheckCase],
     check: Callable[[RequestSpec], CheckResult],
     selection: Selection,
     concurrency: int = 16,
+    stop: threading.Event | None = None,
 ) -> Iterator[CaseOutcome]:
     """Run every case (at most ``concurrency`` at once) and yield outcomes in config order.
 
     Threads over one shared client: httpx's AsyncClient slowed down with concurrency on these
-    machines (see bench/bench_run.py), while a thread pool held its speed.
+    machines (see bench/bench_run.py), while a thread pool held its speed. The workers are daemon
+    threads, so a stopped run (``stop`` set, e.g. by Ctrl-C) ends at once instead of waiting for
+    checks in flight; it then yields the outcomes finished so far, still in config order.
     """
-    workers = max(1, concurrency)
-    pending_cases = iter(cases)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        # A sliding window keeps memory flat however many checks there are, and config order.
-        window: deque[tuple[CheckCase, Future[CheckResult]]] = deque()
+    return _Scheduler(iter(cases), check, selection, max(1, concurrency), stop or threading.Event()).run()
 
-        def submit_next() -> None:
-            case = next(pending_cases, None)
-            if case is not None:
-                window.append((case, pool.submit(check, case.spec)))
 
-        for _ in range(2 * workers):
-            submit_next()
-        while window:
-            case, future = window.popleft()
-            result = future.result()
-            submit_next()
-            yield evaluate(case, result, selection)
+class _Scheduler:
+    """Workers take cases in config order; outcomes are handed out in that order as they finish."""
+
+    def __init__(
+        self,
+        cases: Iterator[CheckCase],
+        check: Callable[[RequestSpec], CheckResult],
+        selection: Selection,
+        workers: int,
+        stop: threading.Event,
+    ) -> None:
+        self._cases = cases
+        self._check = check
+        self._selection = selection
+        self._workers = workers
+        self._stop = stop
+        self._lookahead = workers * LOOKAHEAD_PER_WORKER
+        self._changed = threading.Condition()
+        #: Index → finished outcome (or the exception a check raised), until it is handed out.
+        self._finished: dict[int, CaseOutcome | BaseException] = {}
+        self._taken = 0  # cases taken by workers so far
+        self._handed_out = 0  # outcomes yielded so far
+        self._exhausted = False
+
+    def run(self) -> Iterator[CaseOutcome]:
+        for _ in range(self._workers):
+            threading.Thread(target=self._work, daemon=True, name="corscheck-check").start()
+        while True:
+            with self._changed:
+                while not self._next_ready() and not self._stop.is_set():
+                    # A timed wait: Ctrl-C's handler sets ``stop`` but cannot notify.
+                    self._changed.wait(0.05)
+                if self._stop.is_set():
+                    break
+                if self._handed_out == self._taken and self._exhausted:
+                    return
+                outcome = self._finished.pop(self._handed_out)
+                self._handed_out += 1
+                self._changed.notify_all()
+            yield self._raise_or_return(outcome)
+        with self._changed:  # stopped: what finished, in order
+            leftovers = [self._finished[i] for i in sorted(self._finished)]
+        for outcome in leftovers:
+            yield self._raise_or_return(outcome)
+
+    def _next_ready(self) -> bool:
+        done = self._exhausted and self._handed_out == self._taken
+        return done or self._handed_out in self._finished
+
+    @staticmethod
+    def _raise_or_return(outcome: CaseOutcome | BaseException) -> CaseOutcome:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _take(self) -> tuple[int, CheckCase] | None:
+        """The next case for a worker, once it is within the lookahead; None when there is none."""
+        with self._changed:
+            while not self._stop.is_set() and self._taken >= self._handed_out + self._lookahead:
+                self._changed.wait(0.05)
+            if self._stop.is_set() or self._exhausted:
+                return None
+            try:
+                case = next(self._cases)
+            except StopIteration:
+                self._exhausted = True
+                self._changed.notify_all()
+                return None
+            except BaseException as exc:  # noqa: BLE001 - a lazy config's error reaches the reader
+                self._exhausted = True
+                self._finished[self._taken] = exc
+                self._taken += 1
+                self._changed.notify_all()
+                return None
+            self._taken += 1
+            return self._taken - 1, case
+
+    def _work(self) -> None:
+        while (taken := self._take()) is not None:
+            index, case = taken
+            try:
+                outcome: CaseOutcome | BaseException = evaluate(case, self._check(case.spec), self._selection)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the reader's thread
+                outcome = exc
+            with self._changed:
+                self._finished[index] = outcome
+                self._changed.notify_all()
 
 
 @dataclass

@@ -58,5 +58,7 @@ def main(prog_name: str = "corscheck") -> None:
         if os.environ.get("CORSCHECK_DEBUG"):
             traceback.print_exc()
         hint = "" if os.environ.get("CORSCHECK_DEBUG") else " (set CORSCHECK_DEBUG=1 for the traceback)"
-        print(f"corscheck: internal error: {type(exc).__name__}: {exc}{hint}", file=sys.stderr)
+        from corscheck.report.sanitise import sanitise
+
+        print(f"corscheck: internal error: {type(exc).__name__}: {sanitise(str(exc))}{hint}", file=sys.stderr)
         sys.exit(ExitCode.INTERNAL_ERROR)

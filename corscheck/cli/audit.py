@@ -13,7 +13,7 @@ import typer
 from corscheck.cli.check import parse_header
 from corscheck.cli.network import CaCert, Cert, Insecure, Key, NoProxy, Proxy, network_settings
 from corscheck.cli.output import fail, seconds
-from corscheck.cli.run import _open_output
+from corscheck.cli.report_file import open_report
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
@@ -215,7 +215,7 @@ def audit(
         fail(str(exc), ExitCode.USAGE)
     with probe:
         results = list(run_audits(specs, probe.audit, concurrency))
-    with _open_output(output) as stream:
+    with open_report(output) as stream:
         stream.write(RENDERERS[output_format.value](results, threshold))
     if all(r.failure is not None for r in results):
         raise typer.Exit(ExitCode.UNREACHABLE)

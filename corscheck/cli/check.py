@@ -31,7 +31,7 @@ def parse_header(line: str) -> tuple[str, str]:
     """``"Name: value"`` as curl's -H takes it."""
     name, colon, value = line.partition(":")
     if not colon or not name.strip():
-        raise InputError(f"-H {line!r} is not of the form 'Name: value'")
+        raise InputError("a -H value is not of the form 'Name: value'")  # never echoed: it may be a secret
     return name.strip(), value.strip()
 
 

@@ -46,13 +46,13 @@ def _next_steps(spec: RequestSpec | None, preflight: bool) -> list[RenderableTyp
     from rich.text import Text
 
     from corscheck.report.command import check_command
-    from corscheck.report.text import printable_text
+    from corscheck.report.sanitise import sanitise
 
     if spec is None:
         return []
     lines: list[RenderableType] = [Text(""), Text("Confirm it (and see what else would fail):", style="bold")]
     # Never wrapped: a terminal soft-wraps it and a copy keeps it one command.
-    lines.append(Text(f"  {printable_text(check_command(spec))}", no_wrap=True, overflow="ignore"))
+    lines.append(Text(f"  {sanitise(check_command(spec), newlines=True)}", no_wrap=True, overflow="ignore"))
     notes = []
     if spec.origin == "ORIGIN":
         notes.append("ORIGIN: the page's origin, which the message does not name")
@@ -67,7 +67,7 @@ def render_explanation(error: ConsoleError) -> list[RenderableType]:
 
     from corscheck.core.advice import server_fix
     from corscheck.core.rules import RULES
-    from corscheck.report.text import printable_text
+    from corscheck.report.sanitise import sanitise
 
     rule = RULES[error.code]
     facts = [
@@ -80,9 +80,9 @@ def render_explanation(error: ConsoleError) -> list[RenderableType]:
         ("failed on", "the preflight (OPTIONS) response" if error.preflight else None),
     ]
     lines: list[RenderableType] = [Text(f"{rule.code}: {rule.title}", style="bold red"), Text("")]
-    lines += [Text(f"  {name + ':':<17}{printable_text(value)}") for name, value in facts if value]
+    lines += [Text(f"  {name + ':':<17}{sanitise(value, newlines=True)}") for name, value in facts if value]
     lines += [Text(""), Text(rule.summary), Text(""), Text("Why it matters: ", style="bold") + Text(rule.why)]
-    lines += [Text(""), Text("Fix: ", style="bold green") + Text(printable_text(server_fix(error)))]
+    lines += [Text(""), Text("Fix: ", style="bold green") + Text(sanitise(server_fix(error), newlines=True))]
     if error.also:
         lines += [
             Text(""),
@@ -98,12 +98,12 @@ def render_hint(hint: ConsoleHint) -> list[RenderableType]:
     from rich.text import Text
 
     from corscheck.core.model import RequestSpec
-    from corscheck.report.text import printable_text
+    from corscheck.report.sanitise import sanitise
 
     lines: list[RenderableType] = [Text(hint.title, style="bold"), Text(""), Text(hint.explanation)]
     if hint.url:
-        origin = printable_text(hint.origin or "ORIGIN")
-        spec = RequestSpec(url=printable_text(hint.url), origin=origin, method=hint.method or "GET")
+        origin = sanitise(hint.origin or "ORIGIN", newlines=True)
+        spec = RequestSpec(url=sanitise(hint.url, newlines=True), origin=origin, method=hint.method or "GET")
         lines += _next_steps(spec, preflight=False)
     return lines
 

@@ -68,6 +68,26 @@ def _row(
     }
 
 
+def _masked(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with credentials masked (see report/secrets.py), as every output shows them."""
+    from corscheck.report.secrets import mask_lines, mask_text
+
+    def masked(text: str | None) -> str | None:
+        return None if text is None else mask_text(text, show_secrets=False)
+
+    headers = mask_lines(tuple((name, value) for name, value in row["request_headers"]), show_secrets=False)
+    return {
+        **row,
+        "url": masked(row["url"]),
+        "request_headers": [list(h) for h in headers],
+        "findings": [
+            {**f, "message": masked(f["message"]), "fix": masked(f["fix"])} for f in row["findings"]
+        ],
+        "browser_message": masked(row["browser_message"]),
+        "note": masked(row["note"]),
+    }
+
+
 def _recheck(
     verdict: HarVerdict,
     check: Callable[[RequestSpec], CheckResult],
@@ -107,20 +127,21 @@ def _recheck(
     return _row(verdict, result, "live", label="unreproduced", note="; ".join(notes))
 
 
-def _render_text(rows: list[dict[str, Any]], *, width: int, color: bool) -> str:
+def _render_text(rows: list[dict[str, Any]], skipped: list[str], *, width: int, color: bool) -> str:
     from rich.console import RenderableType
     from rich.padding import Padding
     from rich.text import Text
 
-    from corscheck.report.text import printable_text, to_text
+    from corscheck.report.sanitise import sanitise
+    from corscheck.report.text import to_text
 
+    lines: list[RenderableType] = [Text(sanitise(f"skipped {problem}")) for problem in skipped]
     if not rows:
-        return "no cross-origin requests in the HAR\n"
-    lines: list[RenderableType] = []
+        return to_text([*lines, Text("no cross-origin requests in the HAR")], width=width, color=color)
     for row in rows:
         verdict = row["verdict"]
         title = Text(f"{verdict.upper():<8} ", style="bold green" if verdict == "allowed" else "bold red")
-        title.append(printable_text(f"{row['method']} {row['url']}  (from {row['origin']})"))
+        title.append(sanitise(f"{row['method']} {row['url']}  (from {row['origin']})", newlines=True))
         lines.append(title)
         for finding in row["findings"]:
             if finding["severity"] == "info":
@@ -128,13 +149,13 @@ def _render_text(rows: list[dict[str, Any]], *, width: int, color: bool) -> str:
             text = Text(finding["code"], style="bold")
             if finding["next"]:
                 text.append("  would fail next", style="magenta")
-            text.append(f": {printable_text(finding['message'])}")
+            text.append(f": {sanitise(finding['message'], newlines=True)}")
             lines.append(Padding(text, (0, 0, 0, 9)))
             if not finding["next"]:
-                fix = Text("fix: ", style="bold green") + Text(printable_text(finding["fix"]))
+                fix = Text("fix: ", style="bold green") + Text(sanitise(finding["fix"], newlines=True))
                 lines.append(Padding(fix, (0, 0, 0, 9)))
         if row["note"]:
-            lines.append(Padding(Text(f"note: {printable_text(row['note'])}"), (0, 0, 0, 9)))
+            lines.append(Padding(Text(f"note: {sanitise(row['note'], newlines=True)}"), (0, 0, 0, 9)))
     failed = sum(row["verdict"] != "allowed" for row in rows)
     requests = "request" if len(rows) == 1 else "requests"
     lines.append(Text(f"{len(rows)} cross-origin {requests}, {failed} failed"))
@@ -188,20 +209,27 @@ def har(
             "--send-unsafe", help="With --live, re-send recorded writes too (not only their preflight)."
         ),
     ] = False,
+    show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask credentials.")] = False,
 ) -> None:
     """Judge every cross-origin request of a HAR export, failed first.
 
     --live never re-sends a method other than GET, HEAD or OPTIONS unless --send-unsafe is given:
     such requests are checked by their preflight only.
     """
+    from corscheck.core.origin import parse_origin
     from corscheck.inputs.har import pair_preflights, read_har
     from corscheck.inputs.har_check import judge_all
 
     try:
-        verdicts = judge_all(pair_preflights(read_har(file.read_text(encoding="utf-8"))), origin)
+        if origin is not None:
+            parse_origin(origin)
+        with file.open("rb") as stream:
+            log = read_har(stream)
+        skipped = list(log.skipped)
+        verdicts = judge_all(pair_preflights(log.entries), origin, skipped)
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}", ExitCode.USAGE)
-    except (InputError, UnicodeDecodeError) as exc:
+    except InputError as exc:
         fail(f"{file}: {exc}", ExitCode.USAGE)
     if live:
         try:
@@ -219,10 +247,13 @@ def har(
     else:
         rows = [_row(verdict, verdict.result, "har", note=verdict.note) for verdict in verdicts]
     rows.sort(key=lambda row: row["verdict"] == "allowed")
+    if not show_secrets:
+        rows = [_masked(row) for row in rows]
     if json_output:
-        document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure)}
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure), "skipped": skipped}
+        json.dump(document, sys.stdout, indent=2)  # in pieces: no second copy of a large report
+        sys.stdout.write("\n")
     else:
         color = use_color(ColorMode.AUTO, sys.stdout)
-        sys.stdout.write(_render_text(rows, width=terminal_width(), color=color))
+        sys.stdout.write(_render_text(rows, skipped, width=terminal_width(), color=color))
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

@@ -12,6 +12,7 @@ from typing import NoReturn, TextIO
 import typer
 
 from corscheck.exitcodes import ExitCode
+from corscheck.report.sanitise import shown
 
 
 def seconds(value: float) -> float:
@@ -46,5 +47,6 @@ def terminal_width() -> int:
 
 def fail(message: str, code: ExitCode) -> NoReturn:
     """One line on stderr, then exit with ``code``."""
-    print(f"corscheck: error: {message}", file=sys.stderr)
+    # Messages quote URLs and values from outside: sanitised, and their secrets masked.
+    print(f"corscheck: error: {shown(message, show_secrets=False)}", file=sys.stderr)
     raise typer.Exit(code)

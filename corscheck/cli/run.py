@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from enum import StrEnum
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from corscheck.cli.interrupt import stop_on_ctrl_c
 from corscheck.cli.network import (
     CaCert,
     Cert,
@@ -24,9 +27,11 @@ from corscheck.cli.network import (
     network_settings,
 )
 from corscheck.cli.output import ColorMode, fail, seconds, use_color
+from corscheck.cli.report_file import open_report
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
+    from corscheck.config import CheckCase
     from corscheck.core.model import CheckResult, RequestSpec
     from corscheck.suite import CaseOutcome, Summary
 
@@ -93,13 +98,22 @@ def run(
         ColorMode, typer.Option(help="Colour the text report.", envvar="CORSCHECK_COLOR")
     ] = ColorMode.AUTO,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask credentials.")] = False,
+    max_checks: Annotated[
+        int | None,
+        typer.Option(
+            "--max-checks",
+            min=1,
+            help="Refuse a config that expands to more checks than this [default: 10000].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run every check in a config file, concurrently.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import ConfigError, find_config, read_config
+    from corscheck.config import MAX_CHECKS, ConfigError, find_config, read_config
     from corscheck.core.errors import InputError
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
@@ -111,20 +125,23 @@ def run(
             ExitCode.USAGE,
         )
     try:
-        config_file = read_config(path, base_url=base_url)
+        config_file = read_config(path, base_url=base_url, max_checks=max_checks or MAX_CHECKS)
     except ConfigError as exc:
         fail(str(exc), ExitCode.USAGE)
-    cases = config_file.cases
-    if preflight_only:
-        cases = [replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases]
+    cases: Iterable[CheckCase] = config_file.cases
+    total = len(config_file.cases)
+    if preflight_only:  # lazily, like the plan itself
+        cases = (replace(case, spec=replace(case.spec, preflight_only=True)) for case in cases)
     selection = Selection(fail_on=Severity(fail_on.value), select=_codes(select), ignore=_codes(ignore))
 
     from corscheck.probe import Probe  # httpx loads only once the config is valid
 
     summary = Summary()
     with ExitStack() as stack:
-        if cases and cases[0].app is not None:  # [defaults] app: every check goes to it
-            check = _app_check(cases[0].app, timeout)
+        stop = stack.enter_context(stop_on_ctrl_c())
+        check: Callable[[RequestSpec], CheckResult]
+        if config_file.cases.app is not None:  # [defaults] app: every check goes to it
+            check = _app_check(config_file.cases.app, timeout)
         else:
             try:
                 network = network_settings(
@@ -138,12 +155,22 @@ def run(
                 check = stack.enter_context(Probe(timeout=timeout, network=network)).check
             except InputError as exc:
                 fail(str(exc), ExitCode.USAGE)
-        stream = stack.enter_context(_open_output(output))
-        outcomes = _counted(run_cases(cases, check, selection, concurrency), summary)
-        if output_format is RunFormat.TEXT:
-            _write_text(outcomes, stream, summary, str(path), len(cases), color)
-        else:
-            _write_machine(output_format, outcomes, stream, show_secrets, tls_verify=not insecure)
+        stream = stack.enter_context(open_report(output))
+        outcomes = _counted(run_cases(cases, check, selection, concurrency, stop), summary)
+        try:
+            if output_format is RunFormat.TEXT:
+                _write_text(outcomes, stream, summary, str(path), total, color, show_secrets, stop)
+            else:
+                _write_machine(output_format, outcomes, stream, show_secrets, stop, tls_verify=not insecure)
+            stream.flush()
+        except BrokenPipeError:
+            # `run | head -1`: the reader has what it wanted; stop checking, and keep the interpreter
+            # from failing again on the closed stdout at exit.
+            stop.set()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK) from None
+    if stop.is_set():
+        raise typer.Exit(ExitCode.INTERRUPTED)
     if summary.total and summary.errors == summary.total:
         raise typer.Exit(ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
@@ -168,44 +195,22 @@ def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[Case
         yield outcome
 
 
-OUTPUT_BUFFER = 1 << 20
-
-
-class _open_output:
-    """stdout, or the --output file (opened only after the config proved valid)."""
-
-    def __init__(self, output: str | None) -> None:
-        self._output = output
-        self._file: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self._output in (None, "-"):
-            return sys.stdout
-        try:
-            # A large buffer: each flush releases the GIL, and getting it back from the busy
-            # check threads stalls the thread that hands them work (bench/bench_run.py).
-            self._file = open(self._output, "w", encoding="utf-8", buffering=OUTPUT_BUFFER)  # noqa: SIM115
-        except OSError as exc:
-            fail(f"cannot write {self._output}: {exc.strerror or exc}", ExitCode.USAGE)
-        return self._file
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
 def _write_machine(
     output_format: RunFormat,
     outcomes: Iterator[CaseOutcome],
     stream: TextIO,
     show_secrets: bool,
+    stop: threading.Event,
     *,
     tls_verify: bool,
 ) -> None:
     if output_format is RunFormat.JSON:
         from corscheck.report.run_json import render_stream
 
-        for piece in render_stream(outcomes, show_secrets=show_secrets, tls_verify=tls_verify):
+        pieces = render_stream(
+            outcomes, show_secrets=show_secrets, tls_verify=tls_verify, interrupted=stop.is_set
+        )
+        for piece in pieces:
             stream.write(piece)
         return
     if output_format is RunFormat.JUNIT:
@@ -214,7 +219,7 @@ def _write_machine(
         from corscheck.report.sarif import render
     else:
         from corscheck.report.github import render
-    stream.write(render(outcomes))
+    stream.write(render(outcomes, show_secrets=show_secrets))
 
 
 def _write_text(
@@ -224,13 +229,21 @@ def _write_text(
     source: str,
     total: int,
     color: ColorMode,
+    show_secrets: bool,
+    stop: threading.Event,
 ) -> None:
     from rich.console import Console
     from rich.progress import Progress
 
     from corscheck.report.run_text import outcome_line, summary_table
 
-    console = Console(file=stream, no_color=not use_color(color, stream), highlight=False, soft_wrap=True)
+    class ReportConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # rich would exit 1; a closed stdout is not a failed check
+
+    console = ReportConsole(
+        file=stream, no_color=not use_color(color, stream), highlight=False, soft_wrap=True
+    )
     # The bar lives on stderr, only for a person at a terminal. stdout lines go through the bar's
     # console only when stdout is that same terminal; redirected stdout stays pure.
     show_bar = sys.stderr.isatty() and stream is sys.stdout
@@ -243,6 +256,8 @@ def _write_text(
     ) as progress:
         task = progress.add_task("checking", total=total)
         for outcome in outcomes:
-            console.print(outcome_line(outcome))
+            console.print(outcome_line(outcome, show_secrets=show_secrets))
             progress.advance(task)
     console.print(summary_table(summary, source))
+    if stop.is_set():
+        console.print(f"interrupted: {summary.total} of {total} checks reported")

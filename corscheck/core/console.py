@@ -111,9 +111,9 @@ _PREFLIGHT_ONLY = frozenset(
 
 _FIREFOX_HEAD = re.compile(
     r"Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at"
-    r" (?P<url>\S+?)\.? \(Reason: (?P<reason>.*)\)(?:\. Status code: (?P<status>[^.]+)\.)?",
-    re.S,
+    r" (?P<url>\S+?)\.? \(Reason: "
 )
+_FIREFOX_STATUS = re.compile(r"\. Status code: (?P<status>[^.]+)\.")
 #: (reason regex, rule code, preflight?) in the order the keys are checked.
 _FIREFOX_REASONS: list[tuple[re.Pattern[str], str, bool]] = [
     (re.compile(r"CORS header 'Access-Control-Allow-Origin' missing"), "CORS-ORIGIN-MISSING", False),
@@ -169,11 +169,15 @@ _FIREFOX_REASONS: list[tuple[re.Pattern[str], str, bool]] = [
 
 def _firefox(text: str) -> ConsoleError | None:
     head = _FIREFOX_HEAD.search(text)
-    if head is None:
+    # The reason runs to the last ")". Found with rfind, not a regex `(.*)\)`: that backtracks over
+    # the rest of the text at every head, quadratic on a paste of many unclosed heads.
+    close = text.rfind(")", head.end()) if head else -1
+    if head is None or close < 0:
         return None
     # Firefox quotes with ‘…’; pasted copies often come back with '…'.
-    reason = head["reason"].replace("‘", "'").replace("’", "'")
-    status = int(head["status"]) if head["status"] and head["status"].isdigit() else None
+    reason = text[head.end() : close].replace("‘", "'").replace("’", "'")
+    tail = _FIREFOX_STATUS.match(text, close + 1)
+    status = int(tail["status"]) if tail and tail["status"].isdigit() else None
     for pattern, code, preflight in _FIREFOX_REASONS:
         match = pattern.match(reason)
         if match is not None:

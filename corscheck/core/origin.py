@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import SplitResult, urlsplit, urlunsplit
@@ -64,14 +65,34 @@ def _normalise_host(host: str, source: str) -> str:
         raise InputError(f"{source!r} has a host that is not a valid domain name") from None
     # IDNA mapping can itself produce a forbidden code point (U+00A8 maps to a space), which the
     # URL Standard rejects after mapping.
-    if _has_forbidden_domain_code_point(encoded):
+    if _has_forbidden_domain_code_point(encoded) or not all(map(_valid_ace_label, encoded.split("."))):
         raise InputError(f"{source!r} has a host that is not a valid domain name")
     return encoded
 
 
+#: Unicode categories no domain label may hold: controls, unassigned, surrogates, private use, spaces.
+_NOT_IN_A_LABEL = frozenset({"Cc", "Cn", "Cs", "Co", "Zs"})
+
+
+def _valid_ace_label(label: str) -> bool:
+    """An ``xn--`` label must be Punycode for a non-ASCII label (UTS #46 ToASCII), as in Chromium:
+    ``xn--a`` (which decodes to U+0080) makes the URL invalid."""
+    if not label.startswith("xn--"):
+        return True
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+    except UnicodeError:
+        return False
+    return (
+        not decoded.isascii()
+        and decoded.encode("punycode").decode("ascii") == label[4:]
+        and not any(unicodedata.category(c) in _NOT_IN_A_LABEL for c in decoded)
+    )
+
+
 #: The URL Standard's forbidden domain code points: C0 controls, space, #/<>?@[\]^|%, DEL.
 _FORBIDDEN_DOMAIN_CODE_POINT = re.compile(r"[\x00-\x20\x7f#/<>?@\[\\\]^|%]")
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20]")
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
 
 def _has_forbidden_domain_code_point(host: str) -> bool:

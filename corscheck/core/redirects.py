@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -64,10 +65,25 @@ def _scheme_failure(scheme: str, target: str) -> RedirectFailure:
     return RedirectFailure("scheme", message, target, CorsError(CorsErrorKind.CORS_DISABLED_SCHEME))
 
 
+#: What the URL parser strips around a URL, removes inside it, and percent-encodes in what is left.
+_SURROUNDING = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile("[\t\n\r]")
+_CONTROL_OR_SPACE = re.compile("[\x00-\x20\x7f]")
+
+
+def _as_url_parser_reads(location: str) -> str:
+    """The URL Standard's first steps on a Location: leading and trailing C0 controls and spaces
+    stripped, tabs and newlines removed, and the controls, spaces and DEL left percent-encoded (as
+    the path and query percent-encode sets do; in a host they stay forbidden)."""
+    text = _TAB_OR_NEWLINE.sub("", location.strip(_SURROUNDING))
+    return _CONTROL_OR_SPACE.sub(lambda m: f"%{ord(m.group()):02X}", text)
+
+
 def follow(state: RedirectState, location: str, status: int, page: Origin) -> RedirectState | RedirectFailure:
     """Apply one redirect hop; return the new state or why the browser stops."""
     if state.redirect_count >= MAX_REDIRECTS:
         return RedirectFailure("limit", f"more than {MAX_REDIRECTS} redirects", location)
+    location = _as_url_parser_reads(location)
     try:
         target_text = urljoin(state.url.text, location)
         scheme = urlsplit(target_text).scheme.lower()

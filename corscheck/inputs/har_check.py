@@ -108,8 +108,11 @@ def _recorded_head(
     return hop.response if hop else None
 
 
-def judge_all(requests: list[HarRequest], origin: str | None = None) -> list[HarVerdict]:
-    """Every cross-origin request, failed ones first, in recording order otherwise."""
+def judge_all(
+    requests: list[HarRequest], origin: str | None = None, skipped: list[str] | None = None
+) -> list[HarVerdict]:
+    """Every cross-origin request, failed ones first, in recording order otherwise. A request whose
+    URL or headers cannot be read is left out, with a line in ``skipped`` when given."""
     recorded = {(r.actual.method, r.actual.url): r.actual for r in requests}
     verdicts = []
     for request in requests:
@@ -119,7 +122,11 @@ def judge_all(requests: list[HarRequest], origin: str | None = None) -> list[Har
             spec = spec_of(request, origin)
         except InputError:
             continue  # no Origin, Referer or page: a navigation or a same-origin GET
-        if spec.origin == _origin_of(spec.url):
-            continue
-        verdicts.append(judge(request, recorded, origin))
+        try:
+            if spec.origin == _origin_of(spec.url):
+                continue
+            verdicts.append(judge(request, recorded, origin))
+        except (InputError, ValueError) as exc:  # ValueError: urllib on "http://[::1"
+            if skipped is not None:
+                skipped.append(f"{request.actual.method} {request.actual.url}: {exc}")
     return sorted(verdicts, key=lambda v: not v.failed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -26,9 +27,17 @@ def _root_message(exc: BaseException) -> str:
     return messages[-1] if messages else type(exc).__name__
 
 
+def host_of(url: str) -> str:
+    """The host for a message: parsed leniently, since the URL may be what httpx just refused."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
 def network_failure(exc: Exception, url: str, timeout: float) -> NetworkFailure:
     """Classify ``exc`` as dns, refused, timeout, tls, protocol or other, with a one-line message."""
-    host = httpx.URL(url).host
+    host = host_of(url)
     causes = list(_chain(exc))
     if isinstance(exc, httpx.TimeoutException):
         return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", url)
@@ -37,7 +46,7 @@ def network_failure(exc: Exception, url: str, timeout: float) -> NetworkFailure:
     if any(isinstance(e, socket.gaierror) for e in causes):
         return NetworkFailure("dns", f"cannot resolve host {host!r}: {_root_message(exc)}", url)
     if any(isinstance(e, ConnectionRefusedError) for e in causes):
-        return NetworkFailure("refused", f"connection to {httpx.URL(url).netloc.decode()} refused", url)
+        return NetworkFailure("refused", f"connection to {urlsplit(url).netloc} refused", url)
     if isinstance(exc, httpx.RemoteProtocolError) and "Receive buffer too long" in str(exc):
         # h11's words for a head over the size limit, which lenient_headers sets to Chromium's.
         return NetworkFailure(
@@ -46,6 +55,8 @@ def network_failure(exc: Exception, url: str, timeout: float) -> NetworkFailure:
             " (over 256 KiB; Chromium: ERR_RESPONSE_HEADERS_TOO_BIG)",
             url,
         )
+    if isinstance(exc, (httpx.InvalidURL, UnicodeError)):
+        return NetworkFailure("other", f"corscheck cannot send to this URL: {exc}", url)
     if isinstance(exc, httpx.RemoteProtocolError):
         return NetworkFailure("protocol", f"invalid HTTP response from {host}: {_root_message(exc)}", url)
     if any(isinstance(e, ConnectionResetError) for e in causes):

@@ -12,7 +12,7 @@ from corscheck.core.engine import Exchange
 from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
 from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
-from corscheck.probe.failures import network_failure
+from corscheck.probe.failures import host_of, network_failure
 from corscheck.probe.lenient_headers import install as read_headers_like_chromium
 from corscheck.probe.network import NetworkSettings
 
@@ -23,8 +23,9 @@ PLACEHOLDER_BODY = b"{}"
 #: The longest wait honoured: a larger --timeout (even inf) means "no limit" to the user, but thread
 #: joins and socket timeouts overflow on it.
 MAX_TIMEOUT = 24 * 3600.0
-#: What sending can raise (InvalidURL is not an HTTPError).
-SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL)
+#: What sending can raise (InvalidURL is not an HTTPError; httpx checks hosts by IDNA 2008, stricter
+#: than the URL Standard, and raises UnicodeError for an emoji domain Chromium accepts).
+SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL, UnicodeError)
 #: The most of a body read before hanging up, and the longest wait for it: closing a socket that
 #: still holds unread bytes sends the server a reset ("reset by peer" in its log) instead of a FIN.
 #: A larger or slower body is left unread; the verdict never needs it.
@@ -77,7 +78,7 @@ def read_small_body(response: httpx.Response) -> None:
 
 
 def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
-    host = httpx.URL(planned.url).host
+    host = host_of(planned.url)
     return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", planned.url)
 
 
@@ -130,8 +131,10 @@ class Probe:
         request = to_httpx(planned, timeout)
         try:
             response = self._clients.for_url(request.url).send(request, stream=True)
-        except (httpx.RemoteProtocolError, httpx.InvalidURL):
-            received = request.extensions.get(KEPT_RESPONSE)  # an unparsable Location: see keep_response
+        except (httpx.RemoteProtocolError, httpx.InvalidURL, UnicodeError):
+            # An unparsable Location (see keep_response); httpx's IDNA 2008 check of its host raises
+            # UnicodeError. The engine judges the Location as the URL Standard does.
+            received = request.extensions.get(KEPT_RESPONSE)
             if received is None:
                 raise
             response = received

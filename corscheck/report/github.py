@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome
 
 #: GitHub shows only this many annotations per step; the rest go to the log as plain lines.
@@ -24,7 +25,7 @@ def _message(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def render(outcomes: Iterable[CaseOutcome]) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False) -> str:
     lines = []
     annotated = 0
     for outcome in outcomes:
@@ -35,12 +36,12 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
         text = f"{case.name}: " + "; ".join(outcome.reasons)
         if outcome.result.browser_message:
             text += f"\n{outcome.result.browser_message}"
+        text = shown(text, show_secrets=show_secrets, newlines=True)
+        source = shown(case.source, show_secrets=True)
         if annotated < MAX_ANNOTATIONS:
             annotated += 1
             title = _property(f"corscheck ({code})")
-            lines.append(
-                f"::error file={_property(case.source)},line={case.line},title={title}::{_message(text)}"
-            )
+            lines.append(f"::error file={_property(source)},line={case.line},title={title}::{_message(text)}")
         else:
-            lines.append(f"corscheck: {case.source}:{case.line}: {_message(text)}")
+            lines.append(f"corscheck: {source}:{case.line}: {_message(text)}")
     return "".join(line + "\n" for line in lines)

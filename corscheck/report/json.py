@@ -9,7 +9,7 @@ from corscheck.core.headers import as_dict
 from corscheck.core.model import CheckResult, Finding, HeaderLines, Step
 from corscheck.core.rules import RULES
 from corscheck.report import RenderOptions
-from corscheck.report.secrets import mask_lines
+from corscheck.report.secrets import mask_lines, mask_text
 
 SCHEMA = 1
 
@@ -49,7 +49,7 @@ def _step(step: Step, show_secrets: bool) -> dict[str, Any]:
         "kind": str(request.kind),
         "request": {
             "method": request.method,
-            "url": request.url,
+            "url": mask_text(request.url, show_secrets),
             "header_lines": _lines(mask_lines(request.headers, show_secrets)),
         },
         "response": None
@@ -64,15 +64,20 @@ def _step(step: Step, show_secrets: bool) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _masked(value: object, show_secrets: bool) -> object:
+    """A finding detail: URLs in it lose their secrets like every other URL."""
+    return mask_text(value, show_secrets) if isinstance(value, str) else value
+
+
+def _finding(finding: Finding, show_secrets: bool) -> dict[str, Any]:
     return {
         "code": finding.code,
         "severity": str(finding.severity),
-        "message": finding.message,
-        "details": finding.details,
+        "message": mask_text(finding.message, show_secrets),
+        "details": {key: _masked(value, show_secrets) for key, value in finding.details.items()},
         # Additions: the fix in this request's words, and whether the browser would fail it only
         # after the blocking one (never part of the verdict).
-        "fix": finding.fix or RULES[finding.code].fix,
+        "fix": mask_text(finding.fix or RULES[finding.code].fix, show_secrets),
         "next": finding.next,
     }
 
@@ -83,9 +88,13 @@ def result_to_dict(
     spec = result.spec
     cache = result.preflight_cache
     failure = result.failure
+
+    def masked(text: str) -> str:
+        return mask_text(text, show_secrets)
+
     return {
         "schema": SCHEMA,
-        "url": spec.url,
+        "url": masked(spec.url),
         "origin": spec.origin,
         "request": {
             "method": result.method,
@@ -96,11 +105,12 @@ def result_to_dict(
         "preflight": _preflight(result, show_secrets),
         "actual": _step_summary(result.actual, show_secrets),
         "redirects": [
-            {"from": hop.from_url, "to": hop.to_url, "status": hop.status} for hop in result.redirects
+            {"from": masked(hop.from_url), "to": masked(hop.to_url), "status": hop.status}
+            for hop in result.redirects
         ],
         "exposed_headers": sorted(result.exposed_headers),
-        "findings": [_finding(f) for f in result.findings],
-        "browser_message": result.browser_message,
+        "findings": [_finding(f, show_secrets) for f in result.findings],
+        "browser_message": None if result.browser_message is None else masked(result.browser_message),
         # Additions to the schema-1 contract (new fields only; existing ones never change).
         "unreadable_expose": list(result.unreadable_expose),
         "preflight_cache": None
@@ -108,7 +118,7 @@ def result_to_dict(
         else {"max_age_header": cache.header, "chromium_seconds": cache.chromium_seconds},
         "failure": None
         if failure is None
-        else {"kind": failure.kind, "message": failure.message, "url": failure.url},
+        else {"kind": failure.kind, "message": masked(failure.message), "url": masked(failure.url)},
         "steps": [_step(step, show_secrets) for step in result.steps],
         # False when --preflight-only kept the actual request back (its response was never judged).
         "actual_sent": not result.actual_withheld,

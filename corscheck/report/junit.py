@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from functools import partial
 
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome, Summary
 
-# XML 1.0 forbids most C0 controls; hostile header bytes must not break the document.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def render(outcomes: Iterable[CaseOutcome]) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False) -> str:
+    # Sanitised text is also valid XML 1.0 text: no C0 controls but newline, no U+FFFE/U+FFFF.
+    _clean = partial(shown, show_secrets=show_secrets, newlines=True)
     suite = ET.Element("testsuite", name="corscheck")
     summary = Summary()
     for outcome in outcomes:
         summary.add(outcome)
-        case = ET.SubElement(suite, "testcase", name=_clean(outcome.case.name), classname=outcome.case.source)
+        case = ET.SubElement(
+            suite, "testcase", name=_clean(outcome.case.name), classname=_clean(outcome.case.source)
+        )
         result = outcome.result
         detail = "\n".join(_clean(f"{f.code} ({f.severity}): {f.message}") for f in outcome.findings)
         if outcome.unreachable:

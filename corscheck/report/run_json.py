@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from corscheck.report.json import SCHEMA, result_to_dict
+from corscheck.report.secrets import mask_text
 from corscheck.suite import CaseOutcome, Summary
 
 
@@ -17,19 +18,24 @@ def outcome_to_dict(
     case = outcome.case
     return {
         **document,
-        "name": case.name,
+        "name": mask_text(case.name, show_secrets),
         "expect": str(case.expect),
         "passed": outcome.passed,
         # Additions beyond the issue's contract: why it failed, and where the check is defined.
-        "reasons": list(outcome.reasons),
+        "reasons": [mask_text(reason, show_secrets) for reason in outcome.reasons],
         "source": {"file": case.source, "line": case.line},
     }
 
 
 def render_stream(
-    outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False, tls_verify: bool = True
+    outcomes: Iterable[CaseOutcome],
+    *,
+    show_secrets: bool = False,
+    tls_verify: bool = True,
+    interrupted: Callable[[], bool] = lambda: False,
 ) -> Iterator[str]:
-    """The document in pieces, so thousands of results never sit in memory at once."""
+    """The document in pieces, so thousands of results never sit in memory at once; asked at the
+    end, ``interrupted`` says whether the results are only those finished before Ctrl-C."""
     summary = Summary()
     yield f'{{"schema": {SCHEMA}, "results": ['
     for index, outcome in enumerate(outcomes):
@@ -48,4 +54,4 @@ def render_stream(
         "failed": summary.failed,
         "errors": summary.errors,
     }
-    yield f'\n], "summary": {json.dumps(totals)}}}\n'
+    yield f'\n], "summary": {json.dumps(totals)}, "interrupted": {json.dumps(interrupted())}}}\n'

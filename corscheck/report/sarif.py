@@ -9,6 +9,7 @@ from typing import Any
 from corscheck import __version__
 from corscheck.core.model import Severity
 from corscheck.core.rules import RULES
+from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,7 +46,7 @@ def _rules() -> list[dict[str, Any]]:
     return rules
 
 
-def render(outcomes: Iterable[CaseOutcome]) -> str:
+def render(outcomes: Iterable[CaseOutcome], *, show_secrets: bool = False) -> str:
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     results = []
@@ -55,7 +56,7 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
         case = outcome.case
         location = {
             "physicalLocation": {
-                "artifactLocation": {"uri": case.source},
+                "artifactLocation": {"uri": shown(case.source, show_secrets=True)},
                 "region": {"startLine": case.line},
             }
         }
@@ -70,7 +71,7 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
                     "ruleId": EXPECTATION_RULE,
                     "ruleIndex": index[EXPECTATION_RULE],
                     "level": "error",
-                    "message": {"text": text},
+                    "message": {"text": shown(text, show_secrets=show_secrets, newlines=True)},
                     "locations": [location],
                 }
             )
@@ -80,7 +81,11 @@ def render(outcomes: Iterable[CaseOutcome]) -> str:
                     "ruleId": finding.code,
                     "ruleIndex": index[finding.code],
                     "level": LEVELS[finding.severity],
-                    "message": {"text": f"{case.name}: {finding.message}"},
+                    "message": {
+                        "text": shown(
+                            f"{case.name}: {finding.message}", show_secrets=show_secrets, newlines=True
+                        )
+                    },
                     "locations": [location],
                 }
             )

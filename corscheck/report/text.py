@@ -14,6 +14,7 @@ from corscheck.core.headers import printable
 from corscheck.core.model import CheckResult, HeaderLines, RequestKind, Severity, Step, Verdict
 from corscheck.core.rules import RULES
 from corscheck.report import RenderOptions
+from corscheck.report.sanitise import sanitise, shown
 from corscheck.report.secrets import mask_lines
 
 ACAO = "access-control-allow-origin"
@@ -58,14 +59,16 @@ def _indented(renderable: RenderableType, columns: int) -> Padding:
     return Padding(renderable, (0, 0, 0, columns), expand=False)
 
 
-def _verdict(result: CheckResult) -> Text:
+def _verdict(result: CheckResult, options: RenderOptions) -> Text:
     spec = result.spec
     line = Text(f"{result.verdict.upper()} ", style=VERDICT_STYLES[result.verdict])
-    line.append(f"{result.method} {spec.url} from {spec.origin} (credentials: {spec.credentials})")
+    request = f"{result.method} {spec.url} from {spec.origin} (credentials: {spec.credentials})"
+    line.append(shown(request, show_secrets=options.show_secrets))
     if result.verdict is Verdict.ALLOWED and result.unreadable_expose:
-        line.append(f"\nbut JavaScript cannot read: {', '.join(result.unreadable_expose)}", style="bold red")
+        unreadable = sanitise(", ".join(result.unreadable_expose))
+        line.append(f"\nbut JavaScript cannot read: {unreadable}", style="bold red")
     if result.failure is not None:
-        line.append(f"\n{result.failure.message}", style="red")
+        line.append(f"\n{shown(result.failure.message, show_secrets=options.show_secrets)}", style="red")
     if result.actual_withheld:
         line.append(
             "\nthe actual request was not sent (--preflight-only): its response is not judged", style="yellow"
@@ -85,7 +88,7 @@ def _header_lines(
     for name, value in mask_lines(lines, options.show_secrets):
         decided = name.lower() in highlight
         if options.verbose or decided or _interesting(name, expose):
-            text = Text(f"{arrow} {name}: {printable(value)}", style=style if decided else "")
+            text = Text(f"{arrow} {sanitise(name)}: {printable(value)}", style=style if decided else "")
             shown.append(_indented(text, 4))
     present = {name.lower() for name, _ in lines}
     shown += [
@@ -99,7 +102,8 @@ def _step(
 ) -> list[RenderableType]:
     request, response = step.request, step.response
     outcome = {True: Text(" passed", style="green"), False: Text(" failed", style="bold red"), None: Text("")}
-    title = Text(f"{number}. {request.kind} ", style="bold") + Text(f"{request.method} {request.url}")
+    sent = shown(f"{request.method} {request.url}", show_secrets=options.show_secrets)
+    title = Text(f"{number}. {request.kind} ", style="bold") + Text(sent)
     lines: list[RenderableType] = [_indented(title + outcome[step.passed], 2)]
     if request.kind is RequestKind.REFLECTION_PROBE:
         lines.append(_indented(Text(REFLECTION_PROBE_NOTE, style="italic"), 4))
@@ -107,7 +111,8 @@ def _step(
     if response is None:
         lines.append(_indented(Text("< no response", style="red"), 4))
         return lines
-    lines.append(_indented(Text(f"< {response.http_version} {response.status} {response.reason}"), 4))
+    status_line = sanitise(f"< {response.http_version} {response.status} {response.reason}")
+    lines.append(_indented(Text(status_line), 4))
     style = "bold red" if step.passed is False else "bold green"
     lines += _header_lines(response.headers, "<", options, expose, highlight, style)
     return lines
@@ -125,7 +130,7 @@ def _exchange(result: CheckResult, options: RenderOptions) -> list[RenderableTyp
     return lines
 
 
-def _findings(result: CheckResult) -> list[RenderableType]:
+def _findings(result: CheckResult, options: RenderOptions) -> list[RenderableType]:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column()
@@ -133,21 +138,21 @@ def _findings(result: CheckResult) -> list[RenderableType]:
         detail = Text(finding.code, style="bold")
         if finding.next:
             detail.append("  would fail next", style="magenta")
-        detail.append(f"\n{printable_text(finding.message)}")
+        detail.append(f"\n{shown(finding.message, show_secrets=options.show_secrets, newlines=True)}")
         rule = RULES.get(finding.code)
         fix = finding.fix or (
             rule.fix if rule is not None and finding.severity is not Severity.INFO else None
         )
         if fix:
             detail.append("\nfix: ", style="bold green")
-            detail.append(printable_text(fix))
+            detail.append(shown(fix, show_secrets=options.show_secrets, newlines=True))
         grid.add_row(Text(str(finding.severity), style=SEVERITY_STYLES[finding.severity]), detail)
     lines: list[RenderableType] = [Text("Findings", style="bold"), _indented(grid, 2)]
     if result.verdict is Verdict.BLOCKED and result.actual is None and result.spec.expose:
         lines += [
             Text(""),
             Text(
-                f"--expose {', '.join(result.spec.expose)} is judged once the preflight passes:"
+                f"--expose {sanitise(', '.join(result.spec.expose))} is judged once the preflight passes:"
                 " the actual request was not sent."
             ),
         ]
@@ -161,11 +166,6 @@ def _findings(result: CheckResult) -> list[RenderableType]:
             )
         )
     return lines
-
-
-def printable_text(text: str) -> str:
-    """Messages quote server-sent values; keep control characters from reaching the terminal."""
-    return "".join(c if c == "\n" or ord(c) >= 0x20 and c != "\x7f" else printable(c) for c in text)
 
 
 def to_text(renderables: list[RenderableType], *, width: int, color: bool) -> str:
@@ -188,16 +188,17 @@ def to_text(renderables: list[RenderableType], *, width: int, color: bool) -> st
 
 
 def render(result: CheckResult, options: RenderOptions) -> str:
-    blocks: list[list[RenderableType]] = [[_verdict(result)]]
+    blocks: list[list[RenderableType]] = [[_verdict(result, options)]]
     if result.browser_message:
-        message = Text(printable_text(result.browser_message), style="red")
+        console_line = shown(result.browser_message, show_secrets=options.show_secrets, newlines=True)
+        message = Text(console_line, style="red")
         blocks.append([Text("Chromium console", style="bold"), _indented(message, 2)])
     blocks.append(_exchange(result, options))
     if result.findings:
-        blocks.append(_findings(result))
+        blocks.append(_findings(result, options))
     if result.verdict is Verdict.ALLOWED and not result.actual_withheld:
         readable = ", ".join(result.exposed_headers) or "none"
-        blocks.append([Text("JavaScript can read: ", style="bold") + Text(readable)])
+        blocks.append([Text("JavaScript can read: ", style="bold") + Text(sanitise(readable))])
     lines: list[RenderableType] = []
     for block in blocks:
         lines += [Text(""), *block] if lines else block

@@ -85,3 +85,23 @@ def test_what_people_paste_first_gets_an_answer():
     assert "corscheck check https://api.example/items --origin ORIGIN" in net_line.stdout
     assert "Local Network Access" in local.stdout
     assert "corscheck check http://192.168.1.4/api --origin https://app.example" in local.stdout
+
+
+def test_echoed_input_cannot_drive_the_terminal():
+    hostile = CHROMIUM.replace("https://app.example", "https://app.example\x1b]52;c;cHduZWQ=\x07\u202e")
+    result = run(hostile.replace("api.example/items", "api.example/\x9b2J"))
+    assert result.exit_code == 0, result.output
+    for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert raw not in result.stdout
+    assert "\\u001B]52;c;cHduZWQ=\\u0007" in result.stdout
+
+
+def test_many_unclosed_firefox_heads_are_read_in_linear_time():
+    """Each head's `(Reason: …)` was matched by backtracking over the rest: 400 KB took 21 s."""
+    import time
+
+    head = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at"
+    started = time.monotonic()
+    result = run("-", stdin=f"{head} u (Reason: " * 3800)
+    assert result.exit_code == 2
+    assert time.monotonic() - started < 3

@@ -97,3 +97,31 @@ def test_in_process_asgi_app_with_an_unparsable_location():
     assert result.verdict == "error"
     assert result.findings[0].code == "CORS-NETWORK-FAILURE"
     assert result.failure is not None and result.failure.kind == "redirect"
+
+
+def test_del_in_a_location_path_is_percent_encoded_and_followed(hostile):
+    """The URL Standard percent-encodes DEL in a path; Chromium follows the hop."""
+    ok = b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: 0\r\n\r\n"
+    server = hostile(answer_each(lambda head: ok if b"GET /a%7Fb " in head else _redirect_to(b"/a\x7fb")))
+    outcome = check(server.url("/api"), "--json")
+    assert outcome.exit_code == 0, outcome
+    assert outcome.json()["redirects"][0]["to"] == server.url("/a%7Fb")
+
+
+@pytest.mark.parametrize(
+    ("location", "exit_code"),
+    [
+        (b"http://xn--a.example/", 1),  # Punycode for U+0080: the URL Standard rejects the host
+        (b"/" + b"a" * 70_000, 3),  # over httpx's 64 KiB URL limit (Chromium's is 2 MiB)
+        (b"http://xn--ls8h.la/", 3),  # a valid emoji domain that httpx's IDNA 2008 refuses
+    ],
+)
+def test_a_location_corscheck_cannot_send_is_that_checks_failure(hostile, location, exit_code):
+    server = hostile(answer_each(_redirect_to(location)))
+    outcome = check(server.url("/api"), "--json")
+    assert_one_line_error(outcome, exit_code)
+    assert outcome.json()["verdict"] == "error"
+
+
+def test_del_in_the_users_url_is_bad_input():
+    assert_one_line_error(check("http://127.0.0.1:9/a\x7fb"), 2, "control")

@@ -159,3 +159,50 @@ def test_run_json_shows_secrets_only_when_asked(tmp_path, server):
     outcome = run_cli("run", _config(tmp_path, server), "--format", "json", "--show-secrets")
     assert "auth-SECRET-1" in outcome.stdout
     assert "set-cookie-SECRET-4" in outcome.stdout
+
+
+# --- tokens in query strings and credential-bearing headers ------------------------------------
+
+TOKENS = ("qs-api-key-5", "qs-token-6", "qs-sig-7", "hdr-x-api-key-8", "hdr-auth-token-9", "hdr-www-auth-10")
+
+
+def _token_api(server) -> str:
+    """A blocked request whose URL carries tokens and whose response echoes credential headers."""
+    server.route(
+        "/t",
+        ("WWW-Authenticate", "Bearer realm=hdr-www-auth-10"),
+        ("X-Auth-Token", "hdr-auth-token-9"),
+        ("Set-Cookie2", "sid=hdr-set-cookie2"),
+        method="GET",
+    )
+    return server.url("/t?api_key=qs-api-key-5&page=2&access_token=qs-token-6&sig=qs-sig-7")
+
+
+def _token_config(tmp_path, url: str) -> str:
+    path = tmp_path / "corscheck.toml"
+    path.write_text(
+        f'[[check]]\nname = "tokens"\nurl = "{url}"\norigin = "{PAGE}"\n'
+        'headers = { X-API-Key = "hdr-x-api-key-8" }\n'
+    )
+    return str(path)
+
+
+@pytest.mark.parametrize("output", [("-v",), ("--json",)], ids=["text", "json"])
+def test_check_masks_query_tokens_and_credential_headers(server, output):
+    url = _token_api(server)
+    outcome = check(url, "-H", "X-API-Key: hdr-x-api-key-8", *output)
+    shown = outcome.stdout + outcome.stderr
+    assert [token for token in TOKENS if token in shown] == []
+    assert "page=2" in shown and "api_key=<masked>" in shown  # names and harmless values stay
+    revealed = check(url, "-H", "X-API-Key: hdr-x-api-key-8", "--show-secrets", *output).stdout
+    assert "qs-api-key-5" in revealed
+
+
+@pytest.mark.parametrize("fmt", RUN_FORMATS)
+def test_run_masks_query_tokens_in_every_format(tmp_path, server, fmt):
+    outcome = run_cli("run", _token_config(tmp_path, _token_api(server)), "--format", fmt)
+    assert outcome.exit_code == 1, outcome
+    assert [token for token in TOKENS if token in outcome.stdout] == []
+    assert "masked" in outcome.stdout
+    revealed = run_cli("run", _token_config(tmp_path, _token_api(server)), "--format", fmt, "--show-secrets")
+    assert "qs-api-key-5" in revealed.stdout

@@ -217,6 +217,9 @@ def nginx(snippet: str) -> Iterator[str]:
     if binary is None:
         pytest.skip("nginx not installed: apt-get install -y nginx")
     port = _port()
+    # A `geo` line of the snippet belongs in the http block, the location in the server block.
+    http_lines = "".join(line + "\n" for line in snippet.splitlines() if line.startswith("geo "))
+    snippet = "".join(line + "\n" for line in snippet.splitlines() if not line.startswith("geo "))
     location = snippet.replace(
         "    # proxy_pass http://backend;  (your existing handler)\n",
         f'    add_header {EXPOSED[0]} {EXPOSED[1]} always;\n    return 200 "ok";\n',
@@ -225,7 +228,7 @@ def nginx(snippet: str) -> Iterator[str]:
         conf = Path(prefix) / "nginx.conf"
         conf.write_text(
             f"daemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\nevents {{}}\n"
-            f"http {{\n access_log off;\n client_body_temp_path {prefix};\n"
+            f"http {{\n access_log off;\n client_body_temp_path {prefix};\n{http_lines}"
             f" server {{\n  listen 127.0.0.1:{port};\n{location}\n }}\n}}\n"
         )
         with _process([binary, "-p", prefix, "-c", str(conf)], port, Path(prefix)) as url:

@@ -139,3 +139,16 @@ def test_unreachable_server_still_gets_the_config_from_the_request():
 def test_unknown_framework_is_a_usage_error():
     result = CliRunner().invoke(app, ["check", "http://127.0.0.1:9/", "-o", ORIGIN, "--fix-for", "rails"])
     assert result.exit_code == 2
+
+
+def test_nginx_snippet_writes_quotes_and_dollars_literally():
+    """`$` and `"` are valid in header names: nginx must send them, not evaluate or end on them."""
+    hostile = {**SIMPLE, "method": "PUT", "headers": (("X-$http_x_evil", "1"),), "expose": ('X-"Q',)}
+    before = blocked_result(hostile)
+    snippet = fix_for("nginx", before)
+    assert '"x-${dollar}http_x_evil"' in snippet and '"x-\\"q"' in snippet
+    with SERVERS["nginx"](snippet) as url:
+        after = run_check(RequestSpec(url=url, **hostile), timeout=5)
+    allowed = dict((n.lower(), v) for n, v in after.steps[0].response.headers)
+    assert allowed["access-control-allow-headers"] == "x-$http_x_evil"
+    assert after.verdict is Verdict.ALLOWED, [f.message for f in after.findings]

@@ -82,7 +82,7 @@ har_text = st.one_of(st.text(max_size=60), documents.map(json.dumps))
 def test_har_file(text, origin):
     TRIED["HAR file"] += 1
     try:
-        requests = pair_preflights(read_har(text))
+        requests = pair_preflights(read_har(text).entries)
     except InputError:
         return
     try:

@@ -133,3 +133,32 @@ def test_firefox_fetch_copy():
     assert spec.origin == "https://app.example"
     assert spec.credentials is Credentials.INCLUDE
     assert spec.headers == (("X-Requested-With", "XMLHttpRequest"),)
+
+
+def test_attached_and_grouped_short_options_parse_as_curl_reads_them():
+    copied = parse_curl(
+        "curl -sSk -XPUT -HOrigin:https://app.example '-HX-Trace: 1' -bsid=abc -ualice:PASS https://api.example/x"
+    )
+    assert copied.method == "PUT"
+    assert copied.cookie == "sid=abc"
+    assert copied.headers == (
+        ("Origin", "https://app.example"),
+        ("X-Trace", "1"),
+        ("Authorization", "Basic YWxpY2U6UEFTUw=="),
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "named"),
+    [
+        ("curl -Zalice:PASS https://api.example/x", "-Z"),
+        ("curl --oauth2-bearer PASS https://api.example/x", "--oauth2-bearer"),
+        ("curl 'https://api.example/?token=PASS' 'https://api.example/?token=PASS'", "second URL"),
+        ("curl -H 'Authorization PASS' https://api.example/x", "-H"),
+    ],
+)
+def test_parse_errors_name_the_flag_never_the_value(command, named):
+    with pytest.raises(InputError) as raised:
+        parse_curl(command)
+    assert named in str(raised.value)
+    assert "PASS" not in str(raised.value)

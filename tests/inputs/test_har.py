@@ -19,7 +19,7 @@ BROWSER_ALLOWED = {r["url"]: r["browser_allowed"] for r in RECORDS}
 
 
 def test_real_har_offline_matches_the_browser():
-    verdicts = judge_all(pair_preflights(read_har(HAR_TEXT)))
+    verdicts = judge_all(pair_preflights(read_har(HAR_TEXT).entries))
     assert {v.spec.url for v in verdicts} == set(BROWSER_ALLOWED)  # the page itself is same-origin
     for verdict in verdicts:
         assert (not verdict.failed) == BROWSER_ALLOWED[verdict.spec.url]
@@ -30,7 +30,7 @@ def test_real_har_offline_matches_the_browser():
 
 
 def test_blocked_requests_are_reconstructed_from_provisional_headers():
-    verdicts = {v.spec.url: v for v in judge_all(pair_preflights(read_har(HAR_TEXT)))}
+    verdicts = {v.spec.url: v for v in judge_all(pair_preflights(read_har(HAR_TEXT).entries))}
     record = next(r for r in RECORDS if r["id"] == "post-header-not-allowed")
     spec = verdicts[record["url"]].spec
     assert spec.method == "POST" and spec.origin == record["page_origin"]  # from the Referer
@@ -129,7 +129,7 @@ def test_preflight_entries_are_paired_and_judged():
             ),
         ]
     )
-    requests = pair_preflights(read_har(text))
+    requests = pair_preflights(read_har(text).entries)
     assert [(r.actual.method, r.preflight is not None) for r in requests] == [("PUT", True), ("DELETE", True)]
     verdicts = judge_all(requests)
     put, delete = verdicts
@@ -178,7 +178,7 @@ def test_a_recorded_preflight_says_why_offline(tmp_path):
 
 
 def test_a_passed_preflight_leaves_the_unrecorded_response_to_live():
-    (verdict,) = judge_all(pair_preflights(read_har(_blocked_put("PUT"))))
+    (verdict,) = judge_all(pair_preflights(read_har(_blocked_put("PUT")).entries))
     assert verdict.failed and verdict.result is None and "--live" in verdict.note
 
 
@@ -207,7 +207,7 @@ def test_firefox_keeps_headers_of_a_blocked_response_and_the_engine_judges_them(
             }
         }
     )
-    (verdict,) = judge_all(pair_preflights(read_har(text)))
+    (verdict,) = judge_all(pair_preflights(read_har(text).entries))
     assert verdict.failed and verdict.result.findings[0].code == "CORS-ORIGIN-MISMATCH"
 
 
