@@ -149,6 +149,6 @@ def test_nginx_snippet_writes_quotes_and_dollars_literally():
     assert '"x-${dollar}http_x_evil"' in snippet and '"x-\\"q"' in snippet
     with SERVERS["nginx"](snippet) as url:
         after = run_check(RequestSpec(url=url, **hostile), timeout=5)
-    allowed = dict((n.lower(), v) for n, v in after.steps[0].response.headers)
+    allowed = {n.lower(): v for n, v in after.steps[0].response.headers}
     assert allowed["access-control-allow-headers"] == "x-$http_x_evil"
     assert after.verdict is Verdict.ALLOWED, [f.message for f in after.findings]
