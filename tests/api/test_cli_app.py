@@ -153,3 +153,37 @@ def test_run_with_a_bad_app_exits_2(tmp_path, app_line, words):
     result = invoke("run", write_config(tmp_path, app_line))
     assert result.exit_code == 2
     assert words in result.stderr
+
+
+def test_a_matrix_of_the_config_goes_to_its_app(tmp_path):
+    """[defaults] app is the plan's (issue 10's lazy CheckPlan): every case it builds goes to the app,
+    and --max-checks counts the matrix before the app is loaded."""
+    from corscheck.config import load_config
+
+    path = tmp_path / "corscheck.toml"
+    path.write_text(
+        f"""[defaults]
+app = "tests.api.apps:starlette_correct"
+
+[[check]]
+name = "reads"
+url = ["/items", "/items?page=2"]
+origin = ["{PAGE}", "{EVIL}"]
+method = ["GET", "PUT"]
+headers = {{ Content-Type = "application/json" }}
+"""
+    )
+    plan = load_config(path)
+    assert plan.app == "tests.api.apps:starlette_correct"
+    assert len(plan) == 8
+    assert {case.app for case in plan} == {"tests.api.apps:starlette_correct"}
+    assert plan[0].spec.url == "http://testserver/items"
+    result = invoke("run", str(path), "--format", "json")
+    results = json.loads(result.stdout)["results"]
+    assert len(results) == 8
+    # The page's origin is allowed, the other one blocked: every check reached the app, none the network.
+    assert {r["verdict"] for r in results if r["origin"] == PAGE} == {"allowed"}
+    assert {r["verdict"] for r in results if r["origin"] == EVIL} == {"blocked"}
+    refused = invoke("run", str(path), "--max-checks", "4")
+    assert refused.exit_code == 2
+    assert "expands to 8 checks" in refused.stderr
