@@ -6,14 +6,14 @@ import bisect
 import itertools
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, overload
 from urllib.parse import urljoin
 
 from corscheck.core.errors import InputError
-from corscheck.core.model import Credentials, RequestSpec, Verdict
+from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec, Verdict
 from corscheck.core.origin import APP_BASE_URL, parse_fetch_url, parse_origin, parse_url
 from corscheck.core.request import check_header_value, normalise_method, prepare_headers
 
@@ -32,6 +32,7 @@ CHECK_KEYS = frozenset(
         "expect",
         "preflight_only",
     }
+    | {"mode", "csp", "coep", "target_address_space", "lna_permission"}
 )
 #: ca_cert and app are the run's (like --cacert, --app): they belong in [defaults] only.
 DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert", "app"}
@@ -126,9 +127,10 @@ def _expand(
     try:
         expect = Verdict(merged.get("expect", "allowed"))
     except ValueError:
-        raise fail("expect", "must be allowed or blocked") from None
+        raise fail("expect", "must be allowed, blocked or opaque") from None
     if expect is Verdict.ERROR:
-        raise fail("expect", "must be allowed or blocked")
+        raise fail("expect", "must be allowed, blocked or opaque")
+    browser = _browser_facts(merged, fail)
     expose = merged.get("expose", [])
     if not isinstance(expose, list) or not all(isinstance(e, str) for e in expose):
         raise fail("expose", "must be a list of header names")
@@ -173,6 +175,7 @@ def _expand(
         cookie=cookie,
         expose=tuple(expose),
         preflight_only=preflight_only,
+        **browser,
     )
     return _Matrix(name, urls, full_urls, origins, methods, template, expect, source, line, app)
 
@@ -232,6 +235,32 @@ class CheckPlan(Sequence[CheckCase]):
             raise IndexError(index)
         matrix = bisect.bisect_right(self._starts, index) - 1
         return self._matrices[matrix].case(index - self._starts[matrix])
+
+
+def _browser_facts(merged: dict[str, Any], fail: Any) -> dict[str, Any]:
+    """fetch()'s mode and targetAddressSpace, the page's CSP and COEP, the LNA permission."""
+    facts: dict[str, Any] = {}
+    for key, kind in (
+        ("mode", Mode),
+        ("target_address_space", AddressSpace),
+        ("lna_permission", LnaPermission),
+    ):
+        if key in merged:
+            try:
+                facts[key] = kind(merged[key])
+            except ValueError:
+                raise fail(key, f"must be one of {', '.join(v.value for v in kind)}") from None
+    csp = merged.get("csp", [])
+    if isinstance(csp, str):
+        csp = [csp]
+    if not isinstance(csp, list) or not all(isinstance(c, str) for c in csp):
+        raise fail("csp", "must be a policy string or a list of them")
+    coep = merged.get("coep")
+    if coep is not None and not isinstance(coep, str):
+        raise fail("coep", "must be a string")
+    if csp or coep:
+        facts["page"] = Page(csp=tuple(csp), coep=coep)
+    return facts
 
 
 def parse_config(
@@ -304,6 +333,18 @@ def _ca_cert(data: dict[str, Any], path: Path) -> Path | None:
     if not isinstance(value, str) or not value:
         raise _fail(str(path), "[defaults]", "ca_cert", "must be the path of a PEM file")
     return path.parent / Path(value).expanduser()
+
+
+def on_page(cases: Iterable[CheckCase], page: Page, page_origin: str) -> list[CheckCase]:
+    """Every check run on one page (``run --page``): its policies join each check's own."""
+    placed = []
+    for case in cases:
+        if case.spec.origin != page_origin:
+            raise _fail(case.source, case.name, "origin", f"is not the origin of --page ({page_origin})")
+        own = case.spec.page
+        merged = replace(page, csp=page.csp + own.csp, coep=own.coep or page.coep)
+        placed.append(replace(case, spec=replace(case.spec, page=merged)))
+    return placed
 
 
 def find_config(directory: Path) -> Path | None:

@@ -10,7 +10,7 @@ from corscheck.core.model import CheckResult, Verdict
 class ExitCode(IntEnum):
     #: Allowed, and JavaScript can read every ``--expose`` header.
     OK = 0
-    #: Blocked, or an ``--expose`` header is unreadable.
+    #: Blocked, opaque (no-cors), or an ``--expose`` header is unreadable.
     FAILED = 1
     #: Bad usage or bad input (malformed URL, origin, header).
     USAGE = 2
@@ -29,6 +29,6 @@ def exit_code_for(result: CheckResult) -> ExitCode:
         # failed check, not an unreachable target.
         reached = result.failure is None or result.failure.kind == "redirect"
         return ExitCode.FAILED if reached else ExitCode.UNREACHABLE
-    if result.verdict is Verdict.BLOCKED or result.unreadable_expose:
+    if result.verdict in (Verdict.BLOCKED, Verdict.OPAQUE) or result.unreadable_expose:
         return ExitCode.FAILED
     return ExitCode.OK

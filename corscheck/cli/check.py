@@ -22,7 +22,7 @@ from corscheck.cli.network import (
 )
 from corscheck.cli.output import ColorMode, fail, seconds, terminal_width, use_color
 from corscheck.core.errors import InputError
-from corscheck.core.model import Credentials, RequestSpec
+from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec
 from corscheck.exitcodes import ExitCode, exit_code_for
 from corscheck.report import RenderOptions, reporter
 
@@ -170,6 +170,47 @@ def check(
             show_default=False,
         ),
     ] = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="fetch()'s mode.", case_sensitive=False)] = Mode.CORS,
+    page: Annotated[
+        str | None,
+        typer.Option(
+            "--page",
+            help="The page the fetch() runs on: fetched for its CSP, COEP and address; gives the origin.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
+    csp: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--csp",
+            help="The page's Content-Security-Policy (instead of --page). Repeatable.",
+            metavar="POLICY",
+        ),
+    ] = None,
+    coep: Annotated[
+        str | None,
+        typer.Option(
+            "--coep", help="The page's Cross-Origin-Embedder-Policy (instead of --page).", metavar="VALUE"
+        ),
+    ] = None,
+    target_address_space: Annotated[
+        AddressSpace | None,
+        typer.Option(
+            "--target-address-space",
+            help="fetch()'s targetAddressSpace option.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ] = None,
+    lna_permission: Annotated[
+        LnaPermission,
+        typer.Option(
+            "--lna-permission",
+            help="The user's answer to the Local Network Access prompt (prompt: allow, and warn).",
+            case_sensitive=False,
+        ),
+    ] = LnaPermission.PROMPT,
 ) -> None:
     """Check one fetch() as Chromium would.
 
@@ -188,12 +229,12 @@ def check(
                 probe_reflection=probe_reflection,
                 preflight_only=preflight_only,
             )
-        elif url is None or origin is None:
-            raise InputError("check needs a URL and --origin (or --from-curl / --from-fetch)")
+        elif url is None or (origin is None and page is None):
+            raise InputError("check needs a URL and --origin or --page (or --from-curl / --from-fetch)")
         else:
             spec = RequestSpec(
                 url=url,
-                origin=origin,
+                origin=origin if origin is not None else "null",  # --page gives the origin below
                 method=method,
                 headers=tuple(parse_header(line) for line in header or ()),
                 credentials=credentials or Credentials.SAME_ORIGIN,
@@ -204,6 +245,22 @@ def check(
             )
         network = network_settings(
             insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
+        )
+        page_facts = Page(csp=tuple(csp or ()), coep=coep)
+        if page is not None:
+            from corscheck.cli.page import page_and_origin
+
+            page_facts, page_origin = page_and_origin(page, origin, timeout, network)
+            page_facts = replace(
+                page_facts, csp=page_facts.csp + tuple(csp or ()), coep=coep or page_facts.coep
+            )
+            spec = replace(spec, origin=page_origin)
+        spec = replace(
+            spec,
+            mode=mode,
+            page=page_facts,
+            target_address_space=target_address_space,
+            lna_permission=lna_permission,
         )
         from corscheck.probe import app_transport, run_check  # httpx loads only when a check runs
 

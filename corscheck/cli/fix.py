@@ -9,7 +9,23 @@ from corscheck.core.model import CheckResult
 from corscheck.fixes import FRAMEWORKS, fix_for
 from corscheck.report import RenderOptions
 
-FixFramework = StrEnum("FixFramework", {name.replace("-", "_").upper(): name for name in FRAMEWORKS})  # type: ignore[misc]
+#: ``--fix-for auto``: the framework recognised from the responses (see LINT-SERVER-RECOGNISED).
+AUTO = "auto"
+
+FixFramework = StrEnum(  # type: ignore[misc]
+    "FixFramework", {name.replace("-", "_").upper(): name for name in (*FRAMEWORKS, AUTO)}
+)
+
+
+def _chosen(framework: str, result: CheckResult) -> tuple[str | None, str]:
+    """The framework ``--fix-for framework`` means for this result (None: auto recognised none), and
+    how it was chosen, for the heading."""
+    if framework != AUTO:
+        return framework, ""
+    guess = next((guess for guess in result.servers if guess.fix_for in FRAMEWORKS), None)
+    if guess is None:
+        return None, ""
+    return guess.fix_for, f" (recognised, {guess.confidence})"
 
 
 def _reached(result: CheckResult) -> bool:
@@ -18,9 +34,11 @@ def _reached(result: CheckResult) -> bool:
 
 def fix_document(framework: str, result: CheckResult) -> dict[str, object]:
     """The ``fix_for`` member of the --json report."""
+    chosen, _ = _chosen(framework, result)
     return {
-        "framework": framework,
-        "config": fix_for(framework, result),
+        # None: --fix-for auto recognised no framework.
+        "framework": chosen,
+        "config": fix_for(chosen, result) if chosen is not None else None,
         # False: the server could not be reached, so the config comes from the request alone.
         "merged_with_server": _reached(result),
     }
@@ -30,9 +48,14 @@ def print_fix(framework: str, result: CheckResult, options: RenderOptions, *, to
     """The snippet after the report (on stderr under --json, so stdout stays one JSON document)."""
     from corscheck.report.snippet import highlight
 
-    _, lexer = FRAMEWORKS[framework]
+    chosen, how = _chosen(framework, result)
+    if chosen is None:
+        names = ", ".join(FRAMEWORKS)
+        sys.stderr.write(f"--fix-for auto: no framework recognised in the responses; name one: {names}\n")
+        return
+    _, lexer = FRAMEWORKS[chosen]
     code = highlight(
-        fix_for(framework, result), lexer, color=options.color and not to_stderr, width=options.width
+        fix_for(chosen, result), lexer, color=options.color and not to_stderr, width=options.width
     )
     stream = sys.stderr if to_stderr else sys.stdout
     source = (
@@ -41,4 +64,6 @@ def print_fix(framework: str, result: CheckResult, options: RenderOptions, *, to
         else " (from the request alone: the server could not be reached, so what it already allows"
         " is not merged in)"
     )
-    stream.write(f"\nServer configuration for {framework} that lets this request through{source}:\n\n{code}")
+    stream.write(
+        f"\nServer configuration for {chosen}{how} that lets this request through{source}:\n\n{code}"
+    )

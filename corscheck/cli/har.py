@@ -210,6 +210,15 @@ def har(
         ),
     ] = False,
     show_secrets: Annotated[bool, typer.Option("--show-secrets", help="Do not mask credentials.")] = False,
+    page: Annotated[
+        str | None,
+        typer.Option(
+            "--page",
+            help="The page the requests ran on: fetched for its CSP and COEP; gives the origin.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Judge every cross-origin request of a HAR export, failed first.
 
@@ -220,25 +229,32 @@ def har(
     from corscheck.inputs.har import pair_preflights, read_har
     from corscheck.inputs.har_check import judge_all
 
+    network, page_facts = None, None
     try:
+        if live or page is not None:  # offline, nothing is fetched
+            network = network_settings(
+                insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
+            )
+            if page is not None:
+                from corscheck.cli.page import page_and_origin
+
+                page_facts, origin = page_and_origin(page, origin, timeout, network)
         if origin is not None:
             parse_origin(origin)
         with file.open("rb") as stream:
             log = read_har(stream)
         skipped = list(log.skipped)
-        verdicts = judge_all(pair_preflights(log.entries), origin, skipped)
+        verdicts = judge_all(pair_preflights(log.entries), origin, skipped, page_facts)
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}", ExitCode.USAGE)
     except InputError as exc:
         fail(f"{file}: {exc}", ExitCode.USAGE)
-    if live:
+    if live and network is not None:
         try:
             rows = _recheck_all(
                 verdicts,
                 timeout,
-                network_settings(
-                    insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
-                ),
+                network,
                 preflight_only=preflight_only,
                 send_unsafe=send_unsafe,
             )

@@ -107,13 +107,22 @@ def run(
             show_default=False,
         ),
     ] = None,
+    page: Annotated[
+        str | None,
+        typer.Option(
+            "--page",
+            help="The page every fetch() runs on: fetched once for its CSP, COEP and address.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run every check in a config file, concurrently.
 
     Exit codes: 0 every check passed, 1 a check failed, 2 bad usage or config, 3 nothing reachable.
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
-    from corscheck.config import MAX_CHECKS, ConfigError, find_config, read_config
+    from corscheck.config import MAX_CHECKS, ConfigError, find_config, on_page, read_config
     from corscheck.core.errors import InputError
     from corscheck.core.model import Severity
     from corscheck.suite import Selection, Summary, run_cases
@@ -139,22 +148,27 @@ def run(
     summary = Summary()
     with ExitStack() as stack:
         stop = stack.enter_context(stop_on_ctrl_c())
-        check: Callable[[RequestSpec], CheckResult]
-        if config_file.cases.app is not None:  # [defaults] app: every check goes to it
-            check = _app_check(config_file.cases.app, timeout)
-        else:
-            try:
-                network = network_settings(
-                    insecure=insecure,
-                    cacert=cacert or config_file.ca_cert,
-                    cert=cert,
-                    key=key,
-                    proxy=proxy,
-                    noproxy=noproxy,
-                )
+        try:
+            network = network_settings(
+                insecure=insecure,
+                cacert=cacert or config_file.ca_cert,
+                cert=cert,
+                key=key,
+                proxy=proxy,
+                noproxy=noproxy,
+            )
+            if page is not None:
+                from corscheck.cli.page import page_and_origin
+
+                page_facts, page_origin = page_and_origin(page, None, timeout, network)
+                cases = on_page(cases, page_facts, page_origin)
+            check: Callable[[RequestSpec], CheckResult]
+            if config_file.cases.app is not None:  # [defaults] app: every check goes to it
+                check = _app_check(config_file.cases.app, timeout)
+            else:
                 check = stack.enter_context(Probe(timeout=timeout, network=network)).check
-            except InputError as exc:
-                fail(str(exc), ExitCode.USAGE)
+        except InputError as exc:  # a ConfigError too
+            fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(open_report(output))
         outcomes = _counted(run_cases(cases, check, selection, concurrency, stop), summary)
         try:

@@ -53,7 +53,11 @@ def _reason_pattern(template: str) -> re.Pattern[str]:
         return re.compile(re.escape(template))
     # A hint is quoted ('…') or a bare token (a method or header name) in every template.
     hint = r"(?P<hint>.*?)" if before.endswith("'") else r"(?P<hint>\S+)"
-    return re.compile(re.escape(before) + hint + re.escape(after), re.S)
+    # fetch()'s targetAddressSpace, in the one template that names it.
+    target = re.escape("{target}")
+    return re.compile(
+        re.escape(before).replace(target, r"\S+") + hint + re.escape(after).replace(target, r"\S+"), re.S
+    )
 
 
 _CHROMIUM_REASONS = [(kind, _reason_pattern(template)) for kind, template in REASONS.items()]
@@ -106,6 +110,76 @@ _PREFLIGHT_ONLY = frozenset(
         CorsErrorKind.HEADER_DISALLOWED,
     }
 )
+
+#: Chromium's lines for the checks around CORS (the page's CSP, mixed content, fetch()'s mode,
+#: CORP/COEP), each with its rule: (pattern, code). The first match wins.
+_CHROMIUM_OTHER: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"Connecting to '(?P<url>[^']*)' violates the following Content Security Policy directive:"
+            r' "(?P<hint>[^"]*)"\..*report-only',
+            re.S,
+        ),
+        "CORS-CSP-REPORT-ONLY",
+    ),
+    (
+        re.compile(
+            r"Connecting to '(?P<url>[^']*)' violates the following Content Security Policy directive:"
+            r' "(?P<hint>[^"]*)"'
+        ),
+        "CORS-CSP-CONNECT-SRC",
+    ),
+    (
+        re.compile(
+            r"Fetch API cannot load (?P<url>\S+)\. Refused to connect because it violates the document's"
+            r" Content Security Policy"
+        ),
+        "CORS-CSP-CONNECT-SRC",
+    ),
+    (
+        re.compile(
+            r"Mixed Content: The page at '[^']*' was loaded over HTTPS, but requested an insecure resource"
+            r" '(?P<url>[^']*)'\. This request has been blocked"
+        ),
+        "CORS-MIXED-CONTENT",
+    ),
+    (
+        re.compile(
+            r"Mixed Content: The page at '[^']*' was loaded over HTTPS, but requested an insecure resource"
+            r" '(?P<url>[^']*)'\. This content should also be served over HTTPS"
+        ),
+        "CORS-MIXED-CONTENT-TARGET",
+    ),
+    (
+        re.compile(
+            r"Fetch API cannot load (?P<url>\S+)\. Request mode is \"same-origin\" but the URL's origin is"
+            r" not same as the request origin (?P<origin>\S+?)\.?$",
+            re.M,
+        ),
+        "CORS-SAME-ORIGIN-MODE",
+    ),
+    (re.compile(r"'(?P<hint>[^']*)' is unsupported in no-cors mode"), "CORS-NO-CORS-METHOD"),
+    (
+        re.compile(r"net::ERR_BLOCKED_BY_RESPONSE\.(?P<hint>NotSameOrigin\w*|NotSameSite)"),
+        "CORS-CORP-BLOCKED",
+    ),
+]
+
+
+def _chromium_other(text: str) -> ConsoleError | None:
+    for pattern, code in _CHROMIUM_OTHER:
+        match = pattern.search(text)
+        if match is not None:
+            groups = match.groupdict()
+            return ConsoleError(
+                browser="chromium",
+                code=code,
+                url=groups.get("url"),
+                origin=groups.get("origin"),
+                value=groups.get("hint"),
+            )
+    return None
+
 
 # --- Firefox (dom/locales/…/security.properties, the CORS* keys) ----------------------------------
 
@@ -259,7 +333,7 @@ def _safari(text: str) -> ConsoleError | None:
 def recognise(text: str) -> ConsoleError:
     """The rule behind a console line; InputError when ``text`` is not a CORS error."""
     text = text.strip()
-    for reader in (_chromium, _firefox, _safari):
+    for reader in (_chromium, _chromium_other, _firefox, _safari):
         found = reader(text)
         if found is not None:
             return found

@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from corscheck import __version__
-from corscheck.core import lint
+from corscheck.core import lint, mixed_content
 from corscheck.core.access import ACAO, cors_check
+from corscheck.core.csp import connect_violations
+from corscheck.core.diagnosis import Failure, diagnose
 from corscheck.core.explain import blocking_finding
 from corscheck.core.exposure import (
     ACEH,
@@ -24,21 +26,42 @@ from corscheck.core.exposure import (
     is_application_header,
     same_origin_exposure,
 )
+from corscheck.core.fingerprints import POSSIBLE, recognise
 from corscheck.core.headers import combined, printable
+from corscheck.core.local_network import (
+    address_space,
+    is_assumed,
+    local_network_error,
+    more_private,
+    page_address_space,
+)
 from corscheck.core.mend import mend, merged_list
-from corscheck.core.messages import CorsError, CorsErrorKind, chromium_console_message
+from corscheck.core.messages import (
+    CorsError,
+    CorsErrorKind,
+    blocked_by_response_message,
+    chromium_console_message,
+    csp_message,
+    mixed_content_message,
+    no_cors_method_message,
+    same_origin_mode_message,
+)
 from corscheck.core.model import (
+    AddressSpace,
     CheckResult,
     Credentials,
     Finding,
     HeaderLines,
     Hop,
+    LnaPermission,
+    Mode,
     NetworkFailure,
     PlannedRequest,
     PreflightCache,
     RequestKind,
     RequestSpec,
     ResponseHead,
+    ServerGuess,
     Severity,
     Step,
     Verdict,
@@ -50,6 +73,7 @@ from corscheck.core.origin import (
     is_potentially_trustworthy,
     parse_fetch_url,
     parse_origin,
+    parse_url,
     site_relation,
 )
 from corscheck.core.preflight import check_preflight, preflight_headers
@@ -61,18 +85,25 @@ from corscheck.core.redirects import (
     location_of,
 )
 from corscheck.core.request import (
+    SAFELISTED_METHODS,
     check_header_value,
+    is_safelisted_header,
     needs_preflight,
     normalise_method,
     prepare_headers,
     unsafe_header_names,
 )
-from corscheck.core.rules import RULES
+from corscheck.core.resource_policy import blocked_reason, coep_requires_corp
+from corscheck.core.rules import RULES, rule_for
 
 USER_AGENT = f"corscheck/{__version__}"
 #: The made-up origin of the reflection probe (``.invalid`` can never be a real site).
 PROBE_ORIGIN = "https://corscheck-probe.invalid"
 _SITE_ORDER = ("same-origin", "same-site", "cross-site")
+#: The only headers a no-cors request keeps (with a CORS-safelisted value).
+_NO_CORS_HEADERS = ("accept", "accept-language", "content-language", "content-type")
+#: The Content-Type of a string body, when no-cors dropped the one the script set.
+_STRING_BODY_TYPE = "text/plain;charset=UTF-8"
 
 
 def _finding(code: str, message: str, **details: object) -> Finding:
@@ -98,6 +129,13 @@ def _dropped_header_finding(name: str) -> Finding:
     return replace(finding, fix=fix)
 
 
+_LNA_REASONS = {
+    CorsErrorKind.LNA_INSECURE_CONTEXT: "a page that is not a secure context may not reach it",
+    CorsErrorKind.LNA_PERMISSION_DENIED: "the user's permission to reach it was denied",
+    CorsErrorKind.LNA_TARGET_MISMATCH: "fetch()'s targetAddressSpace names another space",
+}
+
+
 class Exchange:
     """One fetch() simulated step by step, as Chromium would run it."""
 
@@ -110,13 +148,24 @@ class Exchange:
             check_header_value("Cookie", spec.cookie)
         prepared = prepare_headers(spec.headers)
         self._include = spec.credentials is Credentials.INCLUDE
-        self._sent_headers = prepared.sent
+        self._mode = spec.mode
         self._findings: list[Finding] = [_dropped_header_finding(name) for name in prepared.dropped]
         self._jar_origin = url.origin
+        self._sent_headers = (
+            self._no_cors_headers(prepared.sent) if self._mode is Mode.NO_CORS else prepared.sent
+        )
+        self._secure_page = not self._page.opaque and is_potentially_trustworthy(
+            parse_url(self._page.serialize(), "origin")
+        )
+        self._page_space = page_address_space(spec.page, self._page)
+        #: The request the shell has told us the address of (see connect()).
+        self._connected: PlannedRequest | None = None
+        #: The line Chromium prints for a refusal that is not a CorsError.
+        self._console_line: str | None = None
         self._state = RedirectState(
             url=url,
             method=method,
-            headers=prepared.sent,
+            headers=self._sent_headers,
             cors=url.origin != self._page,
             tainted=False,
             redirect_count=0,
@@ -126,11 +175,22 @@ class Exchange:
         self._hops: list[Hop] = []
         self._verdict: Verdict | None = None
         self._error: CorsError | None = None
+        self._blocked: Failure | None = None
         self._error_url = url.text
         self._failure: NetworkFailure | None = None
         self._exposure: Exposure | None = None
         self._cache: PreflightCache | None = None
-        self._pending: PlannedRequest | None = self._plan_for_current_url()
+        self._pending: PlannedRequest | None = None
+        if self._mode is Mode.NO_CORS and method not in SAFELISTED_METHODS:
+            self._refuse(
+                "CORS-NO-CORS-METHOD",
+                f"fetch() throws before sending: {method!r} is unsupported in no-cors mode"
+                " (only GET, HEAD and POST).",
+                no_cors_method_message(method),
+                method=method,
+            )
+        else:
+            self._pending = self._next_for_current_url()
 
     # --- the protocol --------------------------------------------------------------------------
 
@@ -150,6 +210,69 @@ class Exchange:
             self._receive_actual(request, head)
         else:
             self._steps.append(Step(request, head))
+
+    def wants_address(self) -> bool:
+        """Does the pending request's IP address matter (Local Network Access)? Then the shell
+        resolves its host and calls connect() before sending it."""
+        pending = self._pending
+        if pending is None or pending is self._connected or pending.kind is RequestKind.REFLECTION_PROBE:
+            return False
+        return self._page_space not in (None, AddressSpace.LOOPBACK)
+
+    def connect(self, address: str) -> None:
+        """The pending request is about to go to IP ``address``: Chromium's Local Network Access
+        check happens now, before anything is sent; a refusal ends the exchange."""
+        request = self._pending
+        if request is None or self._page_space is None:
+            raise RuntimeError("connect() called when wants_address() is False")
+        self._connected = request
+        target = address_space(address)
+        error = local_network_error(
+            page_space=self._page_space,
+            secure_page=self._secure_page,
+            target=target,
+            target_option=self.spec.target_address_space,
+            permission=self.spec.lna_permission,
+        )
+        if error is not None:
+            self._pending = None
+            self._verdict = Verdict.BLOCKED
+            self._error = error
+            self._error_url = request.url
+            code = rule_for(error.kind).code
+            self._findings.insert(
+                0,
+                _finding(
+                    code,
+                    f"{request.url} is at {address} ({target} address space); the page is in the"
+                    f" {self._page_space} address space: {_LNA_REASONS[error.kind]}.",
+                    url=request.url,
+                    address=address,
+                    address_space=target.value,
+                    page_address_space=self._page_space.value,
+                ),
+            )
+            return
+        # A prompt is only worth a warning when corscheck knows where the page is: an origin's host
+        # name alone is a guess, and most checks of a local server from a deployed origin are tests.
+        prompted = (
+            more_private(target, self._page_space)
+            and self.spec.lna_permission is LnaPermission.PROMPT
+            and not is_assumed(self.spec.page, self._page)
+        )
+        if prompted and not any(f.code == "CORS-LNA-PERMISSION-PROMPT" for f in self._findings):
+            self._findings.append(
+                _finding(
+                    "CORS-LNA-PERMISSION-PROMPT",
+                    f"{request.url} is at {address} ({target} address space), more private than the"
+                    f" page ({self._page_space}): Chromium asks the user first; corscheck assumed"
+                    " the user allowed it.",
+                    url=request.url,
+                    address=address,
+                    address_space=target.value,
+                    page_address_space=self._page_space.value,
+                )
+            )
 
     def fail(self, failure: NetworkFailure) -> None:
         """The request last returned by next_request() got no usable response."""
@@ -190,14 +313,16 @@ class Exchange:
             probe_origin=PROBE_ORIGIN,
         )
         findings += self._expose_findings()
+        servers = recognise(step.response for step in self._steps if step.response is not None)
+        findings += self._server_findings(servers, findings)
         order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         findings.sort(key=lambda f: order[f.severity])
-        message = None
+        message = self._console_line
         if self._error is not None:
             message = chromium_console_message(
                 self._error,
                 url=self._error_url,
-                first_url=self._steps[0].request.url,
+                first_url=self._steps[0].request.url if self._steps else self._error_url,
                 origin=self._page.serialize(),
             )
         readable = self._exposure.readable if self._exposure and self._verdict is Verdict.ALLOWED else ()
@@ -214,7 +339,35 @@ class Exchange:
             preflight_cache=self._cache,
             failure=self._failure,
             cross_origin=self._state.cors,
+            servers=servers,
         )
+
+    def _server_findings(self, servers: tuple[ServerGuess, ...], findings: list[Finding]) -> list[Finding]:
+        """What the recognised servers are, and which of their settings to change: added findings only."""
+        unexposed = tuple(
+            f.details["header"]
+            for f in findings
+            if f.code == "CORS-EXPOSE-MISSING" and f.details["cause"] == "not-exposed"
+        )
+        actual = self._steps_of(RequestKind.ACTUAL)
+        final = actual[-1].response if actual else None
+        settings = diagnose(servers, self._blocked, unexposed, final)
+        named = {finding.details["framework"] for finding in settings}
+        # A bare "possible" is not worth a finding of its own, only the evidence behind a setting.
+        sure = [s for s in servers if s.confidence != POSSIBLE or s.framework in named]
+        if not sure:
+            return settings
+        described = " ".join(
+            f"{s.name}, {s.confidence}: {'; '.join(s.evidence)} (fingerprints from {s.versions})."
+            for s in sure
+        )
+        recognised = _finding(
+            "LINT-SERVER-RECOGNISED",
+            f"Recognised {described}",
+            servers=[s.framework for s in sure],
+            confidence=sure[0].confidence,
+        )
+        return [recognised, *settings]
 
     # --- planning ------------------------------------------------------------------------------
 
@@ -225,19 +378,40 @@ class Exchange:
     def _initial_unsafe_names(self) -> list[str]:
         return unsafe_header_names(self._sent_headers)
 
-    def _fetch_metadata(self, url: Url) -> HeaderLines:
+    def _fetch_metadata(self, url: Url, mode: Mode) -> HeaderLines:
         """Chromium's Sec-Fetch-* headers, sent only to potentially trustworthy URLs."""
         if not is_potentially_trustworthy(url):
             return ()
         return (
             ("Sec-Fetch-Site", self._site),
-            ("Sec-Fetch-Mode", "cors"),
+            ("Sec-Fetch-Mode", mode.value),
             ("Sec-Fetch-Dest", "empty"),
         )
 
-    def _plan_for_current_url(self) -> PlannedRequest | None:
+    def _no_cors_headers(self, headers: HeaderLines) -> HeaderLines:
+        """What a no-cors request keeps: safelisted headers only, dropped without an error."""
+        kept = [(n, v) for n, v in headers if n.lower() in _NO_CORS_HEADERS and is_safelisted_header(n, v)]
+        for name, value in headers:
+            if (name, value) in kept:
+                continue
+            self._findings.append(
+                _finding(
+                    "CORS-NO-CORS-HEADER-DROPPED",
+                    f"mode 'no-cors' silently drops the request header {name!r}; it is not sent.",
+                    header=name,
+                )
+            )
+            if name.lower() == "content-type":
+                # The body is still sent; as a string it gets the string type.
+                kept.append(("Content-Type", _STRING_BODY_TYPE))
+        return tuple(kept)
+
+    def _next_for_current_url(self) -> PlannedRequest | None:
+        """The request for the current URL, unless the page's own rules refuse it before sending."""
+        if self._refused_before_sending(self._state.url):
+            return None
         state = self._state
-        if state.cors and needs_preflight(state.method, state.headers):
+        if state.cors and self._mode is Mode.CORS and needs_preflight(state.method, state.headers):
             return self._plan_preflight()
         return self._plan_actual_unless_withheld()
 
@@ -258,10 +432,85 @@ class Exchange:
         )
         return None
 
+    def _refused_before_sending(self, url: Url) -> bool:
+        """The renderer's checks, in Chromium's order: CSP connect-src, mixed content, request mode."""
+        page = self.spec.page
+        for violation in connect_violations(url, self._page, page.csp, page.csp_report_only):
+            line = csp_message(
+                url.text, violation.directive, fallback=violation.fallback, report_only=violation.report_only
+            )
+            if violation.report_only:
+                self._findings.append(
+                    _finding(
+                        "CORS-CSP-REPORT-ONLY",
+                        f'The page\'s report-only policy "{violation.directive}" does not allow {url.text};'
+                        " the browser logs it and sends the request.",
+                        directive=violation.directive,
+                        console=line,
+                    )
+                )
+                continue
+            self._refuse(
+                "CORS-CSP-CONNECT-SRC",
+                f'The page\'s Content-Security-Policy "{violation.directive}" does not allow {url.text}:'
+                " fetch() fails before any request is sent.",
+                line,
+                directive=violation.directive,
+                url=url.text,
+            )
+            return True
+        target = self.spec.target_address_space
+        if mixed_content.is_mixed_content(self._page, url):
+            page_url = self.spec.page.url or self._page.serialize() + "/"
+            blocked = mixed_content.blocks(self._page, url, target)
+            line = mixed_content_message(page_url, url.text, blocked=blocked)
+            if blocked:
+                self._refuse(
+                    "CORS-MIXED-CONTENT",
+                    f"The page is https and {url.text} is http with a host that is not loopback by name:"
+                    " the browser blocks it as mixed content before sending.",
+                    line,
+                    url=url.text,
+                )
+                return True
+            self._findings.append(
+                _finding(
+                    "CORS-MIXED-CONTENT-TARGET",
+                    f"{url.text} is mixed content, let through as a warning by targetAddressSpace {target}.",
+                    url=url.text,
+                    console=line,
+                )
+            )
+        if self._mode is Mode.SAME_ORIGIN and url.origin != self._page:
+            message = (
+                f"mode 'same-origin' refuses {url.text}, which is not of the page's origin"
+                f" {self._page.serialize()}"
+            )
+            if self._hops:
+                # A redirect there is a plain network error: Chromium prints no line for it.
+                self._verdict = Verdict.ERROR
+                self._failure = NetworkFailure("redirect", message, url.text)
+                self._findings.insert(0, _finding("CORS-SAME-ORIGIN-MODE", message + ".", url=url.text))
+                return True
+            self._refuse(
+                "CORS-SAME-ORIGIN-MODE",
+                message + ".",
+                same_origin_mode_message(url.text, self._page.serialize()),
+                url=url.text,
+            )
+            return True
+        return False
+
+    def _refuse(self, code: str, message: str, console_line: str, **details: object) -> None:
+        """Blocked by a check other than CORS: the verdict, the finding and Chromium's line."""
+        self._verdict = Verdict.BLOCKED
+        self._console_line = console_line
+        self._findings.insert(0, _finding(code, message, **details))
+
     def _plan_preflight(self) -> PlannedRequest:
         state = self._state
         headers = preflight_headers(state.method, unsafe_header_names(state.headers), self._origin_sent)
-        headers += (("User-Agent", USER_AGENT),) + self._fetch_metadata(state.url)
+        headers += (("User-Agent", USER_AGENT),) + self._fetch_metadata(state.url, Mode.CORS)
         return PlannedRequest(RequestKind.PREFLIGHT, "OPTIONS", state.url.text, headers)
 
     def _plan_actual(self) -> PlannedRequest:
@@ -270,10 +519,10 @@ class Exchange:
         if not any(name.lower() == "accept" for name, _ in state.headers):
             headers.append(("Accept", "*/*"))
         headers += state.headers
-        if state.cors or state.method not in ("GET", "HEAD"):
+        if (state.cors and self._mode is Mode.CORS) or state.method not in ("GET", "HEAD"):
             headers.append(("Origin", self._origin_sent))
         headers.append(("User-Agent", USER_AGENT))
-        headers += self._fetch_metadata(state.url)
+        headers += self._fetch_metadata(state.url, self._mode)
         if self.spec.cookie and self._credentials_sent(state) and self._in_cookie_scope(state.url):
             headers.append(("Cookie", self.spec.cookie))
         has_body = state.method not in ("GET", "HEAD") and any(
@@ -325,6 +574,16 @@ class Exchange:
         self._error_url = url
         unsafe = unsafe_header_names(self._state.headers)
         self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers, unsafe))
+        blocking = self._findings[0]
+        self._blocked = Failure(
+            blocking.code,
+            blocking.details,
+            head,
+            self._page.serialize(),
+            self._state.method,
+            tuple(name.lower() for name in unsafe),
+            tuple(name.lower() for name in disallowed_headers),
+        )
         self._findings += self._would_fail_next(error, head, stage, url, unsafe)
 
     def _blocking_finding(
@@ -433,13 +692,14 @@ class Exchange:
         if location is None:
             self._conclude(request, head)
             return
-        if state.cors:
+        cors = state.cors and self._mode is Mode.CORS
+        if cors:
             error = cors_check(head.headers, self._origin_sent, self._include)
             if error is not None:
                 self._steps.append(Step(request, head, passed=False))
                 self._block(error, head, "redirect", request.url)
                 return
-        self._steps.append(Step(request, head, passed=True if state.cors else None))
+        self._steps.append(Step(request, head, passed=True if cors else None))
         outcome = follow(state, location, head.status, self._page)
         if isinstance(outcome, RedirectFailure):
             self._stop_redirect(outcome, request, head)
@@ -450,7 +710,7 @@ class Exchange:
         self._state = outcome
         relation = site_relation(self._page, outcome.url.origin)
         self._site = max(self._site, relation, key=_SITE_ORDER.index)
-        self._pending = self._plan_for_current_url()
+        self._pending = self._next_for_current_url()
 
     def _note_dropped_headers(self, before: RedirectState, after: RedirectState) -> None:
         kept = {name.lower() for name, _ in after.headers}
@@ -518,6 +778,9 @@ class Exchange:
                 )
             )
             return
+        if self._mode is Mode.NO_CORS:
+            self._conclude_no_cors(request, head)
+            return
         error = cors_check(head.headers, self._origin_sent, self._include)
         self._steps.append(Step(request, head, passed=error is None))
         self._exposure = cors_exposure(head.headers, self._include)
@@ -528,6 +791,39 @@ class Exchange:
         allow_origin = combined(head.headers, ACAO)
         if allow_origin not in (None, "*", NULL):
             self._pending = self._plan_reflection_probe()
+
+    def _conclude_no_cors(self, request: PlannedRequest, head: ResponseHead) -> None:
+        """A cross-origin no-cors response: refused by CORP/COEP, or handed to JavaScript opaque."""
+        target = self._state.url.origin
+        requires = self._secure_page and coep_requires_corp(self.spec.page.coep, self._include)
+        reason = blocked_reason(head.headers, page=self._page, target=target, coep_requires=requires)
+        self._steps.append(Step(request, head, passed=reason is None))
+        if reason is not None:
+            cause = (
+                "the page's Cross-Origin-Embedder-Policy requires a Cross-Origin-Resource-Policy header,"
+                " and the response has none"
+                if reason.endswith("ByCoep")
+                else f"the response's Cross-Origin-Resource-Policy does not allow the page ({reason})"
+            )
+            self._refuse(
+                "CORS-CORP-BLOCKED",
+                f"The no-cors response from {request.url} is refused: {cause}.",
+                blocked_by_response_message(reason),
+                url=request.url,
+                reason=reason,
+            )
+            return
+        self._verdict = Verdict.OPAQUE
+        self._findings.insert(
+            0,
+            _finding(
+                "CORS-NO-CORS-OPAQUE",
+                f"The server answered {head.status}, but in mode 'no-cors' JavaScript gets an opaque"
+                " response: status 0, no headers, empty body. Drop 'no-cors' and fix the CORS headers"
+                " instead.",
+                status=head.status,
+            ),
+        )
 
     def _expose_findings(self) -> list[Finding]:
         """CORS-EXPOSE-MISSING for each --expose header JavaScript cannot read."""

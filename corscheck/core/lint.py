@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from corscheck.core.access import ACAC, ACAO
 from corscheck.core.exposure import NEVER_READABLE, SAFELISTED_RESPONSE_HEADERS, Exposure
+from corscheck.core.fingerprints import is_cors_refusal
 from corscheck.core.headers import combined, count
 from corscheck.core.model import (
     Finding,
@@ -90,7 +91,8 @@ def _preflight_findings(steps: list[Step], cache: PreflightCache | None) -> Iter
         return
     head = preflight.response
     location = combined(head.headers, "location") or ""
-    if head.status in (401, 403, 407) or (300 <= head.status < 400 and _LOGIN_HINT.search(location)):
+    refused_by_auth = head.status in (401, 403, 407) and not is_cors_refusal(head)
+    if refused_by_auth or (300 <= head.status < 400 and _LOGIN_HINT.search(location)):
         yield _finding(
             "LINT-PREFLIGHT-AUTH-LAYER",
             f"The OPTIONS preflight was answered {head.status}"

@@ -25,6 +25,9 @@ class CorsErrorKind(StrEnum):
     HEADER_DISALLOWED = "HeaderDisallowedByPreflightResponse"
     REDIRECT_CONTAINS_CREDENTIALS = "RedirectContainsCredentials"
     CORS_DISABLED_SCHEME = "CorsDisabledScheme"
+    LNA_INSECURE_CONTEXT = "InsecurePrivateNetwork"
+    LNA_PERMISSION_DENIED = "LocalNetworkAccessPermissionDenied"
+    LNA_TARGET_MISMATCH = "InvalidPrivateNetworkAccess"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class CorsError:
     hint: str | None = None
     #: Raised while checking a preflight response (Chromium then prefixes its message).
     preflight: bool = False
+    #: fetch()'s targetAddressSpace, for the one message that names it.
+    target: str | None = None
 
 
 _SEND_VALID = " Have the server send the header with a valid value."
@@ -87,6 +92,16 @@ REASONS: dict[CorsErrorKind, str] = {
         " chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http,"
         " https, isolated-app."
     ),
+    CorsErrorKind.LNA_INSECURE_CONTEXT: (
+        "The request client is not a secure context and the resource is in more-private address"
+        " space `{hint}`."
+    ),
+    CorsErrorKind.LNA_PERMISSION_DENIED: (
+        "Permission was denied for this request to access the `{hint}` address space."
+    ),
+    CorsErrorKind.LNA_TARGET_MISMATCH: (
+        "Request had a target IP address space of `{target}` yet the resource is in address space `{hint}`."
+    ),
 }
 
 #: Errors Chromium reports as a failed preflight ("Response to preflight request doesn't pass...").
@@ -114,8 +129,58 @@ def chromium_console_message(error: CorsError, *, url: str, first_url: str, orig
     prefix = ""
     if error.preflight and error.kind in _PREFLIGHT_PREFIXED:
         prefix = "Response to preflight request doesn't pass access control check: "
-    reason = REASONS[error.kind].format(hint=printable(error.hint or ""))
+    reason = REASONS[error.kind].format(hint=printable(error.hint or ""), target=error.target)
     return (
         f"Access to fetch at '{url}'{redirected} from origin '{origin}' has been blocked by CORS"
         f" policy: {prefix}{reason}"
     )
+
+
+# --- Lines that are not CORS errors: checks made before a request leaves, and after it returns ----
+
+
+def no_cors_method_message(method: str) -> str:
+    """The TypeError fetch() throws (blink's request.cc)."""
+    return f"TypeError: Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."
+
+
+def same_origin_mode_message(url: str, origin: str) -> str:
+    return (
+        f'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s origin is not'
+        f" same as the request origin {origin}."
+    )
+
+
+def csp_message(url: str, directive: str, *, fallback: bool, report_only: bool) -> str:
+    """The first of Chromium's CSP lines (an enforced block adds 'Fetch API cannot load ...')."""
+    note = (
+        " Note that 'connect-src' was not explicitly set, so 'default-src' is used as a fallback."
+        if fallback
+        else ""
+    )
+    outcome = (
+        " The policy is report-only, so the violation has been logged but no further action has been taken."
+        if report_only
+        else " The action has been blocked."
+    )
+    return (
+        f"Connecting to '{url}' violates the following Content Security Policy directive:"
+        f' "{directive}".{note}{outcome}'
+    )
+
+
+def mixed_content_message(page_url: str, url: str, *, blocked: bool) -> str:
+    outcome = (
+        "This request has been blocked; the content must be served over HTTPS."
+        if blocked
+        else "This content should also be served over HTTPS."
+    )
+    return (
+        f"Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested an insecure"
+        f" resource '{url}'. {outcome}"
+    )
+
+
+def blocked_by_response_message(reason: str) -> str:
+    """Chromium's only line for a CORP/COEP block."""
+    return f"Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.{reason}"

@@ -25,6 +25,33 @@ class Verdict(StrEnum):
     BLOCKED = "blocked"
     #: The browser would fail with a network error (unreachable host, TLS, bad redirect, ...).
     ERROR = "error"
+    #: A ``no-cors`` fetch succeeded, but JavaScript gets status 0, no headers and an empty body.
+    OPAQUE = "opaque"
+
+
+class Mode(StrEnum):
+    """fetch()'s ``mode`` option."""
+
+    CORS = "cors"
+    NO_CORS = "no-cors"
+    SAME_ORIGIN = "same-origin"
+
+
+class AddressSpace(StrEnum):
+    """Chromium's IP address spaces for Local Network Access, most private first."""
+
+    LOOPBACK = "loopback"
+    LOCAL = "local"
+    PUBLIC = "public"
+
+
+class LnaPermission(StrEnum):
+    """The user's answer to Chromium's Local Network Access prompt."""
+
+    GRANTED = "granted"
+    DENIED = "denied"
+    #: Not answered yet: Chromium asks the user (headless Chromium denies).
+    PROMPT = "prompt"
 
 
 class Severity(StrEnum):
@@ -38,6 +65,22 @@ class RequestKind(StrEnum):
     ACTUAL = "actual"
     #: An extra request with a made-up origin, to see whether the server echoes any origin.
     REFLECTION_PROBE = "reflection-probe"
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the browser knows about the page the fetch() runs on, beyond its origin."""
+
+    #: The page's URL (Chromium names it in mixed-content messages); None: the origin + "/".
+    url: str | None = None
+    #: Enforced Content-Security-Policy values (each header line, or a ``<meta>`` policy).
+    csp: tuple[str, ...] = ()
+    #: Content-Security-Policy-Report-Only values: violations are logged, nothing is blocked.
+    csp_report_only: tuple[str, ...] = ()
+    #: The page's Cross-Origin-Embedder-Policy value, or None.
+    coep: str | None = None
+    #: The address space of the IP the page was loaded from; None derives it from the origin.
+    address_space: AddressSpace | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +102,11 @@ class RequestSpec:
     probe_reflection: bool = True
     #: Never send a write: only the preflight, and the actual request only when it is GET or HEAD.
     preflight_only: bool = False
+    mode: Mode = Mode.CORS
+    page: Page = field(default_factory=Page)
+    #: fetch()'s ``targetAddressSpace`` option.
+    target_address_space: AddressSpace | None = None
+    lna_permission: LnaPermission = LnaPermission.PROMPT
 
 
 @dataclass(frozen=True)
@@ -81,6 +129,18 @@ class ResponseHead:
     headers: HeaderLines
     reason: str = ""
     http_version: str = "HTTP/1.1"
+    #: The first bytes of an error response's body (at most ``BODY_PREVIEW_BYTES``), read only to
+    #: recognise the server; empty for every other response. CORS is decided by the head alone.
+    body: bytes = b""
+
+
+#: How much of an error response's body the probe reads: enough for a framework's default message.
+BODY_PREVIEW_BYTES = 4096
+
+
+def wants_body_preview(status: int) -> bool:
+    """Only error responses name their cause in the body (a refused preflight, a crash)."""
+    return status >= 400
 
 
 @dataclass(frozen=True)
@@ -139,6 +199,24 @@ class PreflightCache:
 
 
 @dataclass(frozen=True)
+class ServerGuess:
+    """A server or CORS middleware recognised from its responses; a guess that never decides the verdict."""
+
+    #: The fingerprint's key, e.g. ``starlette``, ``nginx``.
+    framework: str
+    #: What was recognised, in words: "Starlette CORSMiddleware (FastAPI's too)".
+    name: str
+    #: ``certain`` (a message only this middleware writes), ``likely`` or ``possible``.
+    confidence: str
+    #: What was seen, one clue per entry.
+    evidence: tuple[str, ...]
+    #: The framework versions the fingerprint was taken from.
+    versions: str
+    #: The ``--fix-for`` name of this framework, where there is one.
+    fix_for: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """Everything the engine concluded about one RequestSpec."""
 
@@ -160,6 +238,8 @@ class CheckResult:
     failure: NetworkFailure | None = None
     #: Was the request cross-origin (CORS applies) at any point?
     cross_origin: bool = True
+    #: Servers and middleware recognised from the responses, most certain first (proxy and app).
+    servers: tuple[ServerGuess, ...] = ()
 
     @property
     def preflight(self) -> Step | None:

@@ -115,9 +115,12 @@ _RULES = [
         "Preflight response is not a 2xx",
         "The OPTIONS preflight passed the origin check but its status is outside 200-299, so the"
         " actual request is never sent.",
-        "Typically an auth layer, a router without an OPTIONS route (404/405) or a server error.",
+        "Typically an auth layer, a router without an OPTIONS route (404/405), a server error, or the"
+        " CORS middleware itself refusing the method or headers (Starlette answers 400 `Disallowed"
+        " CORS method`, aiohttp-cors and Spring 403).",
         "Answer OPTIONS for this URL with 204 (or 200) and the CORS headers, before any"
-        " authentication; preflights never carry cookies or Authorization.",
+        " authentication; preflights never carry cookies or Authorization. When the CORS middleware"
+        " refused it, allow the method and headers in its settings (LINT-SERVER-SETTING names them).",
         "HTTP/1.1 405 Method Not Allowed\nAccess-Control-Allow-Origin: https://app.example",
         chromium=CorsErrorKind.PREFLIGHT_INVALID_STATUS,
     ),
@@ -234,6 +237,159 @@ _RULES = [
         "Add the header to Access-Control-Expose-Headers, e.g."
         " `Access-Control-Expose-Headers: X-Total-Count`.",
         "X-Total-Count: 42\n(no Access-Control-Expose-Headers)",
+    ),
+    # --- The rest of the browser's decision: request mode, page policies, the network ---------
+    Rule(
+        "CORS-NO-CORS-METHOD",
+        ERROR,
+        "A no-cors fetch() only allows GET, HEAD and POST",
+        "fetch() throws a TypeError before anything is sent: in `mode: 'no-cors'` the method must"
+        " be GET, HEAD or POST.",
+        "The page's code fails synchronously with 'is unsupported in no-cors mode'; no server"
+        " change can help.",
+        "Drop `mode: 'no-cors'` and let the server answer the CORS preflight for this method.",
+        "fetch(url, {mode: 'no-cors', method: 'PUT'})",
+    ),
+    Rule(
+        "CORS-SAME-ORIGIN-MODE",
+        ERROR,
+        "A same-origin fetch() went to another origin",
+        "In `mode: 'same-origin'` the browser refuses a URL of another origin before sending it"
+        " (verdict blocked); a redirect to another origin is a plain network error (verdict error).",
+        "The request never leaves the browser; the console says the request mode is 'same-origin'"
+        " (for a redirect it says nothing at all).",
+        "Use `mode: 'cors'` (the default) for a cross-origin URL, or call a same-origin URL.",
+        "fetch('https://api.example/x', {mode: 'same-origin'}) from https://app.example",
+    ),
+    Rule(
+        "CORS-NO-CORS-OPAQUE",
+        ERROR,
+        "no-cors gives an opaque response: status 0, no headers, empty body",
+        "The request was sent and answered, but a cross-origin no-cors response is opaque:"
+        " JavaScript sees `response.type === 'opaque'`, status 0, no headers and an empty body.",
+        "`mode: 'no-cors'` silences the CORS error without making the response readable; it is"
+        " almost never the fix (it only suits fire-and-forget requests and caching opaque assets).",
+        "Remove `mode: 'no-cors'` and make the server send Access-Control-Allow-Origin (and answer"
+        " the preflight) for this origin.",
+        "fetch(url, {mode: 'no-cors'}).then(r => r.status)  // 0",
+    ),
+    Rule(
+        "CORS-NO-CORS-HEADER-DROPPED",
+        WARNING,
+        "no-cors silently drops a request header",
+        "In `mode: 'no-cors'` only CORS-safelisted headers (Accept, Accept-Language,"
+        " Content-Language, Content-Type with a simple value) are kept; any other is dropped"
+        " without an error. A string body is then sent as `text/plain;charset=UTF-8`.",
+        "The server receives neither the Authorization/X-* header nor the JSON content type the code set.",
+        "Remove `mode: 'no-cors'`; allow the header in Access-Control-Allow-Headers instead.",
+        "fetch(url, {mode: 'no-cors', method: 'POST', headers: {'Content-Type': 'application/json'}})",
+    ),
+    Rule(
+        "CORS-CSP-CONNECT-SRC",
+        ERROR,
+        "The page's Content-Security-Policy connect-src does not allow the URL",
+        "Before any network activity the browser matches the URL against the page's connect-src"
+        " (or default-src); no source matches, so fetch() fails. A host source without a port"
+        " matches only the scheme's default port; a path ending in `/` is a prefix, any other"
+        " path must match exactly.",
+        "Nothing reaches the server, so no server-side CORS change helps; the fix is in the page's policy.",
+        "Add the API's origin (with its port) to the page's connect-src, e.g."
+        " `connect-src 'self' https://api.example:8443`.",
+        "Content-Security-Policy: connect-src 'self'",
+    ),
+    Rule(
+        "CORS-CSP-REPORT-ONLY",
+        WARNING,
+        "A report-only Content-Security-Policy would block the URL",
+        "A Content-Security-Policy-Report-Only connect-src does not allow the URL: the browser"
+        " logs the violation and sends the request anyway.",
+        "The day the policy is enforced, this fetch() fails.",
+        "Add the URL's origin to connect-src before enforcing the policy.",
+        "Content-Security-Policy-Report-Only: connect-src 'self'",
+    ),
+    Rule(
+        "CORS-MIXED-CONTENT",
+        ERROR,
+        "An https page fetches an http URL (mixed content)",
+        "From an https page the browser blocks an http: URL before it is sent, unless the host is"
+        " 127.*, [::1], localhost or *.localhost by name; a name that resolves to 127.0.0.1 is"
+        " still blocked.",
+        "The console blames mixed content, not CORS; no header the server sends can change it.",
+        "Serve the API over https; for a device on the local network, call fetch() with"
+        " `targetAddressSpace: 'local'` (or 'loopback') and accept Chromium's permission prompt.",
+        "page https://app.example, fetch('http://api.example/x')",
+    ),
+    Rule(
+        "CORS-MIXED-CONTENT-TARGET",
+        WARNING,
+        "Mixed content let through by targetAddressSpace",
+        "fetch()'s `targetAddressSpace` turns the mixed-content block into a console warning;"
+        " Local Network Access then requires the address really connected to be in that space,"
+        " and the user's permission.",
+        "Only works for local and loopback addresses, and only after the user allows it.",
+        "Serve the API over https where you can.",
+        "fetch('http://printer.lan/x', {targetAddressSpace: 'local'}) from an https page",
+    ),
+    Rule(
+        "CORS-LNA-INSECURE-CONTEXT",
+        ERROR,
+        "A non-secure page reaches a more private address space",
+        "Local Network Access: a page that is not a secure context (http: and not localhost) may"
+        " not reach an address more private than its own (public -> local -> loopback).",
+        "The fetch fails whatever the server answers; Chromium does not even ask the user.",
+        "Serve the page over https (then the user is asked), or serve the API from the same"
+        " address space as the page.",
+        "page http://app.example (public) -> http://192.168.1.10/x",
+        chromium=CorsErrorKind.LNA_INSECURE_CONTEXT,
+    ),
+    Rule(
+        "CORS-LNA-PERMISSION-DENIED",
+        ERROR,
+        "The user did not allow access to the local network",
+        "Local Network Access: a page reaching a more private address space needs the user's"
+        " permission; without it (denied, or headless Chromium) the request is refused before it"
+        " is sent.",
+        "Works on one machine, fails on another, depending on the user's answer to the prompt.",
+        "Ask users to allow local network access for the site, or serve the API from a public"
+        " address. corscheck assumes the answer given with --lna-permission.",
+        "page https://app.example (public) -> http://127.0.0.1:8000/x, permission denied",
+        chromium=CorsErrorKind.LNA_PERMISSION_DENIED,
+    ),
+    Rule(
+        "CORS-LNA-TARGET-MISMATCH",
+        ERROR,
+        "targetAddressSpace does not match the address reached",
+        "fetch() named a `targetAddressSpace`, but the IP address connected to is in another"
+        " space, so Chromium refuses the connection.",
+        "A DNS name that resolves elsewhere than expected (a loopback name called 'local', say).",
+        "Pass the space the host really resolves to: loopback for 127.0.0.1 and ::1, local for"
+        " private ranges.",
+        "fetch('http://api.test/x', {targetAddressSpace: 'local'}) where api.test is 127.0.0.1",
+        chromium=CorsErrorKind.LNA_TARGET_MISMATCH,
+    ),
+    Rule(
+        "CORS-LNA-PERMISSION-PROMPT",
+        WARNING,
+        "Chromium asks the user before this request reaches the local network",
+        "The page is in a more public address space than the IP connected to, so Chromium shows a"
+        " Local Network Access prompt; the request goes ahead only if the user allows it."
+        " corscheck assumed it was allowed (--lna-permission prompt).",
+        "Users who decline, and headless browsers, see 'Failed to fetch'.",
+        "Serve the API from the page's address space, or check with --lna-permission denied to see"
+        " what a user who declines gets.",
+        "page https://app.example (public) -> http://127.0.0.1:8000/x",
+    ),
+    Rule(
+        "CORS-CORP-BLOCKED",
+        ERROR,
+        "Cross-Origin-Resource-Policy (or the page's COEP) blocks the no-cors response",
+        "A no-cors response with `Cross-Origin-Resource-Policy: same-origin` (or same-site, from"
+        " another site) is refused; with `Cross-Origin-Embedder-Policy: require-corp` on the page a"
+        " cross-origin no-cors response without CORP is treated as same-origin and refused too.",
+        "Chromium prints only 'Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.…'.",
+        "Send `Cross-Origin-Resource-Policy: cross-origin` on the resource, or fetch it in cors"
+        " mode with Access-Control-Allow-Origin.",
+        "Cross-Origin-Resource-Policy: same-origin",
     ),
     # --- Warnings and notes: allowed today, but wrong, fragile or surprising ----------------------
     Rule(
@@ -519,6 +675,36 @@ _RULES = [
         "A preflight appears for a request that looks simple.",
         "Shorten the value, or allow the header in Access-Control-Allow-Headers.",
         "Accept: (a 200-byte value)",
+    ),
+    Rule(
+        "LINT-SERVER-RECOGNISED",
+        INFO,
+        "The server or its CORS middleware was recognised",
+        "corscheck matched the responses against fingerprints of common servers and CORS"
+        " middleware (Starlette/FastAPI, Flask-CORS, django-cors-headers, Express cors,"
+        " aiohttp-cors, Spring, nginx): a default body, a header only one of them writes, a status"
+        " choice. The finding says how sure the match is (certain, likely, possible) and which"
+        " framework versions the fingerprints come from.",
+        "A CORS failure is fixed in the framework's settings, not in raw headers; knowing the"
+        " middleware tells which setting to change. A guess never changes the verdict.",
+        "Nothing to fix: see the LINT-SERVER-SETTING findings beside it, and `--fix-for auto`.",
+        "HTTP/1.1 400 Bad Request\nserver: uvicorn\n\nDisallowed CORS origin",
+    ),
+    Rule(
+        "LINT-SERVER-SETTING",
+        INFO,
+        "The setting of the recognised framework to change",
+        "For a recognised framework, the setting behind the failure and the value to put there"
+        " (`allow_origins`, `allow_methods`, `allow_headers`, `allow_credentials`, `expose_headers`,"
+        " the middleware order, nginx's `always` or `proxy_hide_header`), in the same form as"
+        " `--fix-for`. Middleware such as Starlette's, Flask-CORS, django-cors-headers and"
+        " aiohttp-cors leave Access-Control-Allow-Origin out for an origin not on their list (a"
+        " trailing slash in the list is enough), so the header looks missing rather than wrong.",
+        "The blocking finding describes the headers; this one names the line of configuration to edit.",
+        "Set the named setting to the value shown; `corscheck check … --fix-for auto` prints the whole"
+        " configuration for the recognised framework.",
+        'allow_origins=["https://app.example/"] → no Access-Control-Allow-Origin:'
+        ' set allow_origins=["https://app.example"]',
     ),
 ]
 

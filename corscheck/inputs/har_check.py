@@ -11,6 +11,7 @@ from corscheck.core.model import (
     CheckResult,
     Credentials,
     NetworkFailure,
+    Page,
     PlannedRequest,
     RequestKind,
     RequestSpec,
@@ -42,12 +43,13 @@ def _origin_of(url: str) -> str:
     return parse_origin(f"{parts.scheme}://{parts.netloc}").serialize()
 
 
-def spec_of(request: HarRequest, origin: str | None) -> RequestSpec:
-    """The fetch() behind a recorded request: method, author headers, cookies, the page origin."""
+def spec_of(request: HarRequest, origin: str | None, page: Page | None = None) -> RequestSpec:
+    """The fetch() behind a recorded request: method, author headers, cookies, the page origin
+    (and, with --page, the page's policies)."""
     entry = request.actual
     copied = CopiedRequest(entry.url, entry.method, entry.request_headers, referrer=entry.page_url)
     spec = to_spec(copied, origin=origin)
-    return replace(spec, probe_reflection=False)
+    return replace(spec, probe_reflection=False, page=page or spec.page)
 
 
 def _passed_preflight(spec: RequestSpec, method: str) -> ResponseHead:
@@ -62,9 +64,14 @@ def _passed_preflight(spec: RequestSpec, method: str) -> ResponseHead:
     return ResponseHead(204, tuple(lines))
 
 
-def judge(request: HarRequest, recorded: dict[tuple[str, str], HarEntry], origin: str | None) -> HarVerdict:
+def judge(
+    request: HarRequest,
+    recorded: dict[tuple[str, str], HarEntry],
+    origin: str | None,
+    page: Page | None = None,
+) -> HarVerdict:
     """Replay the engine over the HAR's heads; a request without a response is listed as failed."""
-    spec = spec_of(request, origin)
+    spec = spec_of(request, origin, page)
     actual = request.actual
     no_response = HarVerdict(
         spec,
@@ -109,7 +116,10 @@ def _recorded_head(
 
 
 def judge_all(
-    requests: list[HarRequest], origin: str | None = None, skipped: list[str] | None = None
+    requests: list[HarRequest],
+    origin: str | None = None,
+    skipped: list[str] | None = None,
+    page: Page | None = None,
 ) -> list[HarVerdict]:
     """Every cross-origin request, failed ones first, in recording order otherwise. A request whose
     URL or headers cannot be read is left out, with a line in ``skipped`` when given."""
@@ -125,7 +135,7 @@ def judge_all(
         try:
             if spec.origin == _origin_of(spec.url):
                 continue
-            verdicts.append(judge(request, recorded, origin))
+            verdicts.append(judge(request, recorded, origin, page))
         except (InputError, ValueError) as exc:  # ValueError: urllib on "http://[::1"
             if skipped is not None:
                 skipped.append(f"{request.actual.method} {request.actual.url}: {exc}")

@@ -4,19 +4,55 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import httpx
 
 from corscheck.core.engine import Exchange
-from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.core.model import (
+    BODY_PREVIEW_BYTES,
+    CheckResult,
+    NetworkFailure,
+    PlannedRequest,
+    RequestSpec,
+    ResponseHead,
+    wants_body_preview,
+)
 from corscheck.probe import lifespan
 from corscheck.probe.clients import KEPT_RESPONSE, keep_response
 from corscheck.probe.failures import network_failure
-from corscheck.probe.send import SEND_ERRORS, head_of, timed_out, to_httpx
+from corscheck.probe.send import (
+    BODY_PREVIEW_SECONDS,
+    PREVIEW_ERRORS,
+    SEND_ERRORS,
+    head_of,
+    is_plain,
+    timed_out,
+    to_httpx,
+)
 
 
 async def _keep_response(response: httpx.Response) -> None:
     keep_response(response)
+
+
+async def _read_preview(response: httpx.Response) -> bytes:
+    preview = bytearray()
+    async for chunk in response.aiter_raw():
+        preview += chunk
+        if len(preview) >= BODY_PREVIEW_BYTES:
+            break
+    return bytes(preview[:BODY_PREVIEW_BYTES])
+
+
+async def _with_body_preview(head: ResponseHead, response: httpx.Response) -> ResponseHead:
+    """As probe.send.with_body_preview, for an async response."""
+    if not wants_body_preview(head.status) or not is_plain(response):
+        return head
+    try:
+        return replace(head, body=await asyncio.wait_for(_read_preview(response), BODY_PREVIEW_SECONDS))
+    except (TimeoutError, *PREVIEW_ERRORS):
+        return head
 
 
 async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeout: float) -> ResponseHead:
@@ -29,7 +65,7 @@ async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeou
             raise
         response = received
     try:
-        return head_of(response)
+        return await _with_body_preview(head_of(response), response)
     finally:
         await response.aclose()
 

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import socket
 import time
+from dataclasses import replace
 from functools import partial
 from types import TracebackType
 
 import httpx
 
 from corscheck.core.engine import Exchange
-from corscheck.core.model import CheckResult, NetworkFailure, PlannedRequest, RequestSpec, ResponseHead
+from corscheck.core.model import (
+    BODY_PREVIEW_BYTES,
+    CheckResult,
+    NetworkFailure,
+    PlannedRequest,
+    RequestSpec,
+    ResponseHead,
+    wants_body_preview,
+)
+from corscheck.core.origin import ip_literal
 from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
 from corscheck.probe.failures import host_of, network_failure
@@ -31,6 +42,10 @@ SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL, UnicodeError)
 #: A larger or slower body is left unread; the verdict never needs it.
 SMALL_BODY = 64 * 1024
 BODY_WAIT = 0.2
+#: The longest wait for an error body's first bytes: the head has decided CORS already.
+BODY_PREVIEW_SECONDS = 1.0
+#: What reading a body preview can raise; the preview then holds what came before.
+PREVIEW_ERRORS = (httpx.HTTPError, httpx.StreamError)
 
 
 def to_httpx(planned: PlannedRequest, timeout: float) -> httpx.Request:
@@ -77,6 +92,49 @@ def read_small_body(response: httpx.Response) -> None:
         return  # a late, broken or already closed body: hanging up is all that is left to do
 
 
+def address_of(url: str, seconds: float) -> str | None:
+    """The IP address a connection to ``url`` goes to (the first one the resolver gives, which is
+    the one tried first), or None when the name does not resolve in time: sending then fails."""
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host
+    except (httpx.InvalidURL, UnicodeError):  # UnicodeError: an IDNA 2008 refusal
+        return None  # sending fails the same way, as that check's network failure
+    if ip_literal(host) is not None:
+        return host
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        found = call_with_deadline(
+            partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM), seconds
+        )
+    except (OSError, DeadlineExceeded, UnicodeError):
+        return None
+    return str(found[0][4][0]) if found else None
+
+
+def is_plain(response: httpx.Response) -> bool:
+    """A body without Content-Encoding: its first bytes are text as sent (no decompression bomb)."""
+    encoding: str = response.headers.get("content-encoding", "identity")
+    return encoding.strip().lower() == "identity"
+
+
+def with_body_preview(head: ResponseHead, response: httpx.Response) -> ResponseHead:
+    """The head with an error response's first bytes, to recognise the server: never more than
+    BODY_PREVIEW_BYTES, within BODY_PREVIEW_SECONDS (a 4 GB body is never read)."""
+    if not wants_body_preview(head.status) or not is_plain(response):
+        return head
+    preview = bytearray()
+    try:
+        with deadline(BODY_PREVIEW_SECONDS):
+            for chunk in response.iter_raw():
+                preview += chunk
+                if len(preview) >= BODY_PREVIEW_BYTES:
+                    break
+    except PREVIEW_ERRORS:
+        pass  # a body that stalls or breaks off: what came is enough for a fingerprint
+    return replace(head, body=bytes(preview[:BODY_PREVIEW_BYTES]))
+
+
 def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
     host = host_of(planned.url)
     return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", planned.url)
@@ -109,6 +167,13 @@ class Probe:
             if remaining <= 0:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
+            if exchange.wants_address() and not self._clients.in_process:
+                # Local Network Access is decided by the address connected to, before sending.
+                address = address_of(planned.url, remaining)
+                if address is not None:
+                    exchange.connect(address)
+                    if exchange.next_request() is not planned:
+                        continue
             try:
                 head = self._send_within(planned, remaining)
             except DeadlineExceeded:
@@ -139,7 +204,7 @@ class Probe:
                 raise
             response = received
         try:
-            return head_of(response)
+            return with_body_preview(head_of(response), response)
         finally:
             if not self._clients.in_process:
                 read_small_body(response)

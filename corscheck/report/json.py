@@ -100,6 +100,7 @@ def result_to_dict(
             "method": result.method,
             "headers": dict(mask_lines(result.sent_headers, show_secrets)),
             "credentials": str(spec.credentials),
+            "mode": str(spec.mode),  # added to schema 1
         },
         "verdict": str(result.verdict),
         "preflight": _preflight(result, show_secrets),
@@ -124,6 +125,17 @@ def result_to_dict(
         "actual_sent": not result.actual_withheld,
         # False when -k turned certificate verification off.
         "tls_verify": tls_verify,
+        "servers": [
+            {
+                "framework": guess.framework,
+                "name": guess.name,
+                "confidence": guess.confidence,
+                "evidence": list(guess.evidence),
+                "versions": guess.versions,
+                "fix_for": guess.fix_for,
+            }
+            for guess in result.servers
+        ],
     }
 
 

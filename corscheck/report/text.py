@@ -41,7 +41,12 @@ REFLECTION_PROBE_NOTE = (
     " sent? (--no-probe-reflection skips it)"
 )
 SEVERITY_STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-VERDICT_STYLES = {Verdict.ALLOWED: "bold green", Verdict.BLOCKED: "bold red", Verdict.ERROR: "bold red"}
+VERDICT_STYLES = {
+    Verdict.ALLOWED: "bold green",
+    Verdict.BLOCKED: "bold red",
+    Verdict.ERROR: "bold red",
+    Verdict.OPAQUE: "bold red",
+}
 
 
 def _interesting(name: str, expose: tuple[str, ...]) -> bool:
@@ -67,6 +72,10 @@ def _verdict(result: CheckResult, options: RenderOptions) -> Text:
     if result.verdict is Verdict.ALLOWED and result.unreadable_expose:
         unreadable = sanitise(", ".join(result.unreadable_expose))
         line.append(f"\nbut JavaScript cannot read: {unreadable}", style="bold red")
+    if result.verdict is Verdict.OPAQUE:
+        line.append(
+            "\nJavaScript gets an opaque response: status 0, no headers, empty body", style="bold red"
+        )
     if result.failure is not None:
         line.append(f"\n{shown(result.failure.message, show_secrets=options.show_secrets)}", style="red")
     if result.actual_withheld:
@@ -127,6 +136,8 @@ def _exchange(result: CheckResult, options: RenderOptions) -> list[RenderableTyp
         # Highlight the headers that failed the check, or the allow-origin that let a step pass.
         highlight = deciding if step.passed is False else (ACAO,) if step.passed else ()
         lines += _step(step, number, options, result.spec.expose, highlight)
+    if not result.steps:
+        lines.append(_indented(Text("nothing was sent: the browser refused the request first"), 2))
     return lines
 
 

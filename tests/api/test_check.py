@@ -33,7 +33,7 @@ def test_correct_policy_lets_the_page_read_the_response(framework):
 def test_correct_policy_refuses_another_origin(framework):
     result = corscheck.check("/items", origin=EVIL, app=build(framework, "correct"), **FETCH)
     assert result.verdict is Verdict.BLOCKED
-    assert result.browser_message.startswith("Access to fetch at 'http://testserver/items' from origin")
+    assert result.browser_message.startswith("Access to fetch at 'https://testserver/items' from origin")
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -75,9 +75,9 @@ def test_a_path_without_an_app_is_an_input_error():
 
 
 def test_an_absolute_url_keeps_its_host_for_the_app():
-    result = corscheck.check("http://api.example/items", origin=PAGE, app=build("starlette", "correct"))
+    result = corscheck.check("https://api.example/items", origin=PAGE, app=build("starlette", "correct"))
     assert result.verdict is Verdict.ALLOWED
-    assert json.loads(result.to_json())["url"] == "http://api.example/items"
+    assert json.loads(result.to_json())["url"] == "https://api.example/items"
 
 
 def test_to_json_is_the_schema_1_document():
@@ -96,7 +96,7 @@ def test_cookies_are_masked_in_json_unless_asked():
 
 def test_the_report_names_the_finding_and_its_fix():
     report = corscheck.check("/items", origin=PAGE, app=build("fastapi", "broken"), **FETCH).report()
-    assert report.startswith("BLOCKED PUT http://testserver/items")
+    assert report.startswith("BLOCKED PUT https://testserver/items")
     assert "CORS-CREDENTIALS-NOT-TRUE" in report
     assert "fix:" in report
 

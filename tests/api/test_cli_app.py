@@ -34,7 +34,7 @@ def test_check_app_with_a_correct_policy_exits_0(framework):
         "check", "/items", "--app", f"tests.api.apps:{framework}_correct", "--origin", PAGE, *FETCH
     )
     assert result.exit_code == 0, result.stdout
-    assert result.stdout.startswith("ALLOWED PUT http://testserver/items from https://app.example")
+    assert result.stdout.startswith("ALLOWED PUT https://testserver/items from https://app.example")
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -97,7 +97,7 @@ def test_an_app_whose_startup_fails_is_unreachable_exit_3(tmp_path, monkeypatch)
     assert result.exit_code == 3
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.endswith(
-        "cannot reach http://testserver/items:"
+        "cannot reach https://testserver/items:"
         " the app's startup failed: RuntimeError: cannot connect to the database\n"
     )
 
@@ -177,7 +177,7 @@ headers = {{ Content-Type = "application/json" }}
     assert plan.app == "tests.api.apps:starlette_correct"
     assert len(plan) == 8
     assert {case.app for case in plan} == {"tests.api.apps:starlette_correct"}
-    assert plan[0].spec.url == "http://testserver/items"
+    assert plan[0].spec.url == "https://testserver/items"
     result = invoke("run", str(path), "--format", "json")
     results = json.loads(result.stdout)["results"]
     assert len(results) == 8

@@ -52,9 +52,9 @@ def test_a_broken_policy_fails_with_the_report(pytester):
         [
             "*AssertionError: corscheck: PUT /items from https://app.example:",
             "*  - expected allowed, got blocked",
-            "*BLOCKED PUT http://testserver/items from https://app.example (credentials: include)",
+            "*BLOCKED PUT https://testserver/items from https://app.example (credentials: include)",
             "*Chromium console",
-            "*Access to fetch at 'http://testserver/items' from origin 'https://app.example' has been*",
+            "*Access to fetch at 'https://testserver/items' from origin 'https://app.example' has been*",
             "*error  CORS-CREDENTIALS-NOT-TRUE",
             "*fix: *",
         ]
@@ -95,7 +95,7 @@ def test_assert_blocked_fails_when_the_page_can_read(pytester):
     )
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*expected blocked, got allowed*", "*ALLOWED GET http://testserver/items*"])
+    result.stdout.fnmatch_lines(["*expected blocked, got allowed*", "*ALLOWED GET https://testserver/items*"])
 
 
 def test_the_ini_option_names_the_app(pytester):

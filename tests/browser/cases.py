@@ -32,6 +32,19 @@ class Case:
     responses: dict[str, dict[str, dict[str, Any]]]
     #: How many times the fetch runs in one browser context (2 shows preflight caching).
     repeat: int = 1
+    #: fetch()'s mode and targetAddressSpace options.
+    mode: str = "cors"
+    target_address_space: str | None = None
+    #: A string body (None: no body).
+    body: str | None = None
+    #: The case's own page: "http", "https" or "named" (see server.PAGE_HOSTS); None: the blank page.
+    page: str | None = None
+    #: Raw header lines of the page's response (CSP, COEP, ...).
+    page_headers: tuple[str, ...] = ()
+    #: A policy the page sets with <meta http-equiv="Content-Security-Policy">.
+    page_meta_csp: str | None = None
+    #: The Local Network Access permission: "denied" (headless Chromium's answer) or "granted".
+    lna_permission: str = "denied"
 
 
 def load_cases(path: Path = CASES_FILE) -> list[Case]:
@@ -50,4 +63,11 @@ def _case_from_json(raw: dict[str, Any]) -> Case:
         credentials=request.get("credentials", "same-origin"),
         responses=raw["responses"],
         repeat=request.get("repeat", 1),
+        mode=request.get("mode", "cors"),
+        target_address_space=request.get("targetAddressSpace"),
+        body=request.get("body"),
+        page=raw.get("page", {}).get("kind"),
+        page_headers=tuple(raw.get("page", {}).get("headers", [])),
+        page_meta_csp=raw.get("page", {}).get("meta_csp"),
+        lna_permission=raw.get("page", {}).get("lna_permission", "denied"),
     )

@@ -20,6 +20,8 @@ LAUNCH_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Names that are not loopback by name (mixed content, Local Network Access) but reach the case server.
+    "--host-resolver-rules=MAP *.test 127.0.0.1",
 ]
 #: How long to wait for the console lines of a failed fetch (they arrive just after the rejection).
 CONSOLE_WAIT_SECONDS = 1.0
@@ -27,17 +29,29 @@ CONSOLE_WAIT_SECONDS = 1.0
 # Runs in the page. Headers go through Headers.append so duplicated names are combined the way
 # fetch() combines them; an invalid name, value or method throws before anything is sent.
 FETCH_JS = """
-async ({url, method, headers, credentials}) => {
+async ({url, method, headers, credentials, mode, targetAddressSpace, body}) => {
   try {
+    const init = {method, credentials, mode};
+    if (targetAddressSpace !== null) init.targetAddressSpace = targetAddressSpace;
+    if (body !== null) init.body = body;
     const h = new Headers();
     for (const [name, value] of headers) h.append(name, value);
-    const r = await fetch(url, {method, headers: h, credentials});
-    return {ok: true, status: r.status, headerNames: [...r.headers.keys()], url: r.url};
+    init.headers = h;  // in no-cors mode fetch() keeps only the safelisted ones
+    const r = await fetch(url, init);
+    return {ok: true, status: r.status, type: r.type, headerNames: [...r.headers.keys()], url: r.url};
   } catch (e) {
     return {ok: false, error: String(e)};
   }
 }
 """
+#: Console errors that name why a fetch failed; any other line (ERR_FAILED, ...) says nothing more.
+DECISIVE_PREFIXES = (
+    "Access to fetch at",
+    "Connecting to '",
+    "Mixed Content:",
+    "Fetch API cannot load",
+    "Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE",
+)
 
 
 @dataclass
@@ -51,13 +65,16 @@ class Observation:
     #: Lower-case, sorted names from response.headers.keys().
     header_names: list[str]
     final_url: str | None
-    #: The "Access to fetch at ..." console line, if Chromium printed one.
+    #: The console error that says why the fetch failed ("Access to fetch at ...", a CSP or
+    #: mixed-content line, ERR_BLOCKED_BY_RESPONSE), if Chromium printed one.
     cors_message: str | None
     console: list[str]
     #: Requests the server received during the first fetch.
     requests: list[Received]
     #: Preflights sent by the second fetch when the case repeats (None when it does not).
     repeat_preflights: int | None = None
+    #: Response.type: basic, cors or opaque (None when the fetch failed).
+    response_type: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -90,23 +107,30 @@ def fetch_arguments(case: Case, server: CaseServer) -> dict[str, Any]:
         "method": case.method,
         "headers": [list(h) for h in case.headers],
         "credentials": case.credentials,
+        "mode": case.mode,
+        "targetAddressSpace": case.target_address_space,
+        "body": case.body,
     }
 
 
 def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation:
     """One case in a fresh browser context (own cookie jar, HTTP cache and preflight cache)."""
     server.clear(case.id)
-    context = browser.new_context()
+    context = browser.new_context(ignore_https_errors=True)
     try:
+        if case.lna_permission == "granted":
+            context.grant_permissions(["local-network-access"], origin=server.page_origin(case.id))
         context.add_cookies(
             [{"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}]
         )
         page = context.new_page()
         console: list[str] = []
+        errors: list[str] = []
         # Chromium reports CORS failures as console errors; page.on("console") sees them
         # (CDP's Log.entryAdded reports the same line with source "javascript").
         page.on("console", lambda message: console.append(message.text))
-        page.goto(server.origins["page"] + "/")
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server.page_url(case.id))
         args = fetch_arguments(case, server)
         outcome = page.evaluate(FETCH_JS, args)
         if not outcome["ok"]:
@@ -126,10 +150,11 @@ def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation
         status=outcome.get("status"),
         header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
         final_url=outcome.get("url"),
-        cors_message=next((line for line in console if line.startswith("Access to fetch at")), None),
+        cors_message=next((line for line in errors if line.startswith(DECISIVE_PREFIXES)), None),
         console=console,
         requests=requests,
         repeat_preflights=repeat_preflights,
+        response_type=outcome.get("type"),
     )
 
 

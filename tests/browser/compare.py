@@ -6,7 +6,7 @@ client's own account of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
@@ -27,24 +27,41 @@ class CorscheckRun:
 
 
 def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
-    """The same fetch through corscheck, in-process, with the reflection probe off."""
-    from corscheck.core.errors import InputError
-    from corscheck.core.model import Credentials, RequestSpec
-    from corscheck.probe import run_check
+    """The same fetch through corscheck, in-process, with the reflection probe off.
 
+    A case with its own page has corscheck load that page (as --page does) for its CSP, COEP and
+    address. Headless Chromium denies Local Network Access unless the case grants it, and corscheck
+    is told the same.
+    """
+    from corscheck.core.errors import InputError
+    from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec
+    from corscheck.probe import run_check
+    from corscheck.probe.network import NetworkSettings
+    from corscheck.probe.page import load_page
+
+    network = NetworkSettings(ca_cert=server.ca_file())
+    page = Page()
+    if case.page is not None:
+        loaded = load_page(server.page_load_url(case.id), network=network)
+        page = replace(loaded, url=server.page_url(case.id))  # the name Chromium loaded it by
+    target = case.target_address_space
     spec = RequestSpec(
         url=server.expand(case.url, case.id),
-        origin=server.origins["page"],
+        origin=server.page_origin(case.id),
         method=case.method,
         headers=case.headers,
         credentials=Credentials(case.credentials),
         # The browser context always holds this cookie; the engine decides whether to send it.
         cookie=f"{COOKIE_NAME}={COOKIE_VALUE}",
         probe_reflection=False,
+        mode=Mode(case.mode),
+        page=page,
+        target_address_space=AddressSpace(target) if target else None,
+        lna_permission=LnaPermission(case.lna_permission),
     )
     server.clear(case.id)
     try:
-        result, error = run_check(spec, timeout=10.0), None
+        result, error = run_check(spec, timeout=10.0, network=network), None
     except InputError as exc:
         result, error = None, str(exc)
     return CorscheckRun(result, error, server.received(case.id))
@@ -65,6 +82,8 @@ def request_line(request: Received) -> str:
     ):
         if request.header(name) is not None:
             facts.append(f"{label}={request.header(name)}")
+    if request.header("Content-Type") is not None:
+        facts.append(f"Content-Type={request.header('Content-Type')}")
     facts += [label for label in ("Cookie", "Authorization") if request.header(label) is not None]
     return " ".join(facts)
 
@@ -118,7 +137,7 @@ def chromium_verdict(observed: Observation) -> str:
     """Chromium's outcome in corscheck's terms: a CORS console line means blocked, a rejection
     without one is a network error."""
     if observed.resolved:
-        return "allowed"
+        return "opaque" if observed.response_type == "opaque" else "allowed"
     return "blocked" if observed.cors_message is not None else "error"
 
 
@@ -134,6 +153,9 @@ def describe_outcome(observed: Observation) -> str:
 def _input_differences(observed: Observation, run: CorscheckRun) -> list[str]:
     if rejected_before_sending(observed) and run.input_error is not None:
         return []
+    blocked = run.result.verdict.value == "blocked"
+    if rejected_before_sending(observed) and blocked and run.result.browser_message == observed.error:
+        return []  # a TypeError fetch() throws for a valid request (a no-cors PUT): verdict blocked
     if run.input_error is not None:
         return [f"corscheck refused the request ({run.input_error}) but Chromium sent it"]
     return [

@@ -1,16 +1,21 @@
 """A raw-socket HTTP/1.1 server for the Chromium conformance suite.
 
-Three listening ports share one case registry: the *page* origin the fetch runs from, the *case*
-origin it fetches, and an *other* origin for redirect chains. Each case lives under ``/c/<case id>/``
-on every port. Responses are written byte-for-byte as configured (no header normalisation, unlike
+Four listening ports share one case registry: the *page* origin the fetch runs from, the *case*
+origin it fetches, an *other* origin for redirect chains, and a *secure* one speaking https (a trustme
+certificate) for pages that must be https. Each case lives under ``/c/<case id>/`` on every port; a
+case with its own page serves it at ``/c/<case id>/__page`` with the case's page headers. Responses are written byte-for-byte as configured (no header normalisation, unlike
 http.server), and every request is recorded per case with its header lines exactly as received.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>corscheck browser tests</title>"
@@ -26,7 +31,12 @@ REASONS = {
     308: "Permanent Redirect",
     404: "Not Found",
 }
-ROLES = ("page", "case", "other")
+ROLES = ("page", "case", "other", "secure")
+#: Where a case's own page is served: http://127.0.0.1, https://127.0.0.1, or http under a name
+#: that Chromium maps to 127.0.0.1 (LAUNCH_ARGS) but that is not loopback by name.
+PAGE_HOSTS = {"http": ("http", "127.0.0.1", "page"), "https": ("https", "127.0.0.1", "secure")}
+NAMED_PAGE_HOST = "page.test"
+PAGE_PATH = "/__page"
 
 
 @dataclass
@@ -61,26 +71,74 @@ class ServedCase:
 
     routes: dict[str, dict[str, dict[str, Any]]]
     received: list[Received] = field(default_factory=list)
+    #: "http", "https" or "named" for a case with its own page (None: the shared blank page).
+    page_kind: str | None = None
+    page_headers: tuple[str, ...] = ()
+    #: A Content-Security-Policy given by <meta http-equiv> in the page's head.
+    page_meta_csp: str | None = None
 
 
 class CaseServer:
     """Serves registered cases on three loopback ports and records what each case received."""
 
     def __init__(self) -> None:
+        import trustme
+
         self._cases: dict[str, ServedCase] = {}
         self._lock = threading.Lock()
+        #: The authority that signed the secure port's certificate (clients trust it via ca_file()).
+        self.ca = trustme.CA()
+        self._ca_file: Path | None = None
+        self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(self._tls)
         self._sockets = {role: self._listen() for role in ROLES}
         self.ports = {role: sock.getsockname()[1] for role, sock in self._sockets.items()}
-        self.origins = {role: f"http://127.0.0.1:{port}" for role, port in self.ports.items()}
+        self.origins = {
+            role: f"{'https' if role == 'secure' else 'http'}://127.0.0.1:{port}"
+            for role, port in self.ports.items()
+        }
         self._closed = False
         for role, sock in self._sockets.items():
             threading.Thread(target=self._accept_loop, args=(role, sock), daemon=True).start()
 
     # -- registry -------------------------------------------------------------------------------
 
-    def register(self, case_id: str, routes: dict[str, dict[str, dict[str, Any]]]) -> None:
+    def register(
+        self,
+        case_id: str,
+        routes: dict[str, dict[str, dict[str, Any]]],
+        page_kind: str | None = None,
+        page_headers: tuple[str, ...] = (),
+        page_meta_csp: str | None = None,
+    ) -> None:
         with self._lock:
-            self._cases[case_id] = ServedCase(routes)
+            self._cases[case_id] = ServedCase(
+                routes, page_kind=page_kind, page_headers=page_headers, page_meta_csp=page_meta_csp
+            )
+
+    def ca_file(self) -> Path:
+        """The CA certificate as a PEM file (what --cacert takes), written on first use."""
+        if self._ca_file is None:
+            self._ca_file = Path(tempfile.mkdtemp(prefix="corscheck-ca-")) / "ca.pem"
+            self.ca.cert_pem.write_to_path(str(self._ca_file))
+        return self._ca_file
+
+    def page_url(self, case_id: str) -> str:
+        """The URL of the page the case's fetch() runs on, as the browser loads it."""
+        kind = self._cases[case_id].page_kind
+        if kind is None:
+            return self.origins["page"] + "/"
+        if kind == "named":
+            return f"http://{NAMED_PAGE_HOST}:{self.ports['page']}{CASE_PREFIX}{case_id}{PAGE_PATH}"
+        return self.origins[PAGE_HOSTS[kind][2]] + CASE_PREFIX + case_id + PAGE_PATH
+
+    def page_load_url(self, case_id: str) -> str:
+        """The same page at 127.0.0.1, for a client without Chromium's host mapping."""
+        return self.page_url(case_id).replace(f"//{NAMED_PAGE_HOST}:", "//127.0.0.1:")
+
+    def page_origin(self, case_id: str) -> str:
+        scheme, _, rest = self.page_url(case_id).partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}"
 
     def received(self, case_id: str) -> list[Received]:
         with self._lock:
@@ -94,7 +152,7 @@ class CaseServer:
         """Fill URL templates: {case}/{other}/{page} are a case's base URL on that port,
         {origin} the page origin, {prefix} the case's path prefix, {*_port} the bare ports."""
         prefix = CASE_PREFIX + case_id
-        values = {"origin": self.origins["page"], "prefix": prefix}
+        values = {"origin": self.page_origin(case_id), "prefix": prefix}
         for role in ROLES:
             values[role] = self.origins[role] + prefix
             values[f"{role}_port"] = str(self.ports[role])
@@ -106,6 +164,8 @@ class CaseServer:
         self._closed = True
         for sock in self._sockets.values():
             sock.close()
+        if self._ca_file is not None:
+            shutil.rmtree(self._ca_file.parent, ignore_errors=True)
 
     # -- network --------------------------------------------------------------------------------
 
@@ -130,6 +190,8 @@ class CaseServer:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn.settimeout(10)
         try:
+            if role == "secure":
+                conn = self._tls.wrap_socket(conn, server_side=True)
             request = _read_request(conn, role)
             if request is not None:
                 conn.sendall(self._respond(request))
@@ -144,6 +206,12 @@ class CaseServer:
         case_id, rel_path = _split_case_path(request.path)
         with self._lock:
             case = self._cases.get(case_id) if case_id else None
+            if case is not None and rel_path == PAGE_PATH and case.page_kind is not None:
+                headers = [
+                    self.expand(line, case_id)
+                    for line in ["Content-Type: text/html; charset=utf-8", *case.page_headers]
+                ]
+                return _encode(200, headers, _page_body(case), request.method)
             if case is not None:
                 case.received.append(request)
         route = case.routes.get(rel_path) if case else None
@@ -154,6 +222,13 @@ class CaseServer:
             return _encode(405, [], b"no reply for this method", request.method)
         lines = [self.expand(line, case_id) for line in reply.get("headers", [])]
         return _encode(reply.get("status", 200), lines, BODY, request.method)
+
+
+def _page_body(case: ServedCase) -> bytes:
+    if case.page_meta_csp is None:
+        return BLANK_PAGE
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{case.page_meta_csp}">'
+    return BLANK_PAGE.replace(b"<title>", meta.encode() + b"<title>")
 
 
 def _split_case_path(path: str) -> tuple[str | None, str]:

@@ -1,5 +1,7 @@
 """corscheck.toml parsing: matrix expansion, defaults, and errors that name file, check and key."""
 
+import tomllib
+
 import pytest
 
 from corscheck.config import ConfigError, find_config, load_config, parse_config
@@ -136,3 +138,33 @@ def test_unreadable_file(tmp_path):
     path.write_text("[project]\n")
     with pytest.raises(ConfigError, match=r"no \[tool.corscheck\]"):
         load_config(path)
+
+
+def test_browser_facts_keys(tmp_path):
+    path = tmp_path / "corscheck.toml"
+    path.write_text(
+        '[defaults]\norigin = "https://a.example"\nlna_permission = "denied"\n\n'
+        '[[check]]\nname = "c"\nurl = "https://api.example/x"\nmode = "no-cors"\nexpect = "opaque"\n'
+        'csp = "connect-src \'self\'"\ncoep = "require-corp"\ntarget_address_space = "local"\n'
+    )
+    [case] = load_config(path)
+    spec = case.spec
+    assert (spec.mode, spec.lna_permission, spec.target_address_space) == ("no-cors", "denied", "local")
+    assert (spec.page.csp, spec.page.coep, case.expect) == (("connect-src 'self'",), "require-corp", "opaque")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('mode = "navigate"', "key 'mode': must be one of cors, no-cors, same-origin"),
+        ('lna_permission = "yes"', "key 'lna_permission'"),
+        ('target_address_space = "private"', "key 'target_address_space'"),
+        ("csp = 1", "key 'csp'"),
+        ("coep = []", "key 'coep'"),
+    ],
+)
+def test_browser_facts_errors(line, message):
+    check = {"name": "c", "url": "https://api.example/x", "origin": "https://a.example"}
+    check.update(tomllib.loads(line))
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"check": [check]}, "f.toml")

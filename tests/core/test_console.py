@@ -5,7 +5,16 @@ import pytest
 from corscheck.core.advice import server_fix
 from corscheck.core.console import recognise
 from corscheck.core.errors import InputError
-from corscheck.core.messages import CorsError, CorsErrorKind, chromium_console_message
+from corscheck.core.messages import (
+    CorsError,
+    CorsErrorKind,
+    blocked_by_response_message,
+    chromium_console_message,
+    csp_message,
+    mixed_content_message,
+    no_cors_method_message,
+    same_origin_mode_message,
+)
 from corscheck.core.rules import RULES, rule_for
 
 HINTS = {
@@ -16,6 +25,9 @@ HINTS = {
     CorsErrorKind.METHOD_DISALLOWED: "patch",
     CorsErrorKind.HEADER_DISALLOWED: "x-api-key",
     CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS: "https://u:p@b.example/",
+    CorsErrorKind.LNA_INSECURE_CONTEXT: "loopback",
+    CorsErrorKind.LNA_PERMISSION_DENIED: "local",
+    CorsErrorKind.LNA_TARGET_MISMATCH: "loopback",
 }
 
 
@@ -289,3 +301,41 @@ def test_lines_headless_chromium_printed(case_id):
     found = recognise(record["console"])
     assert found.code == REAL_CHROMIUM_CODES[case_id]
     assert (found.url, found.origin) == (record["url"], record["page_origin"])
+
+
+URL = "http://api.example/x"
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "value"),
+    [
+        (
+            csp_message(URL, "connect-src 'self'", fallback=False, report_only=False),
+            "CORS-CSP-CONNECT-SRC",
+            "connect-src 'self'",
+        ),
+        (
+            csp_message(URL, "default-src 'none'", fallback=True, report_only=True),
+            "CORS-CSP-REPORT-ONLY",
+            "default-src 'none'",
+        ),
+        (
+            f"Fetch API cannot load {URL}. Refused to connect because it violates the document's Content Security Policy.",
+            "CORS-CSP-CONNECT-SRC",
+            None,
+        ),
+        (mixed_content_message("https://app.example/", URL, blocked=True), "CORS-MIXED-CONTENT", None),
+        (
+            mixed_content_message("https://app.example/", URL, blocked=False),
+            "CORS-MIXED-CONTENT-TARGET",
+            None,
+        ),
+        (same_origin_mode_message(URL, "https://app.example"), "CORS-SAME-ORIGIN-MODE", None),
+        (no_cors_method_message("PUT"), "CORS-NO-CORS-METHOD", "PUT"),
+        (blocked_by_response_message("NotSameSite"), "CORS-CORP-BLOCKED", "NotSameSite"),
+    ],
+)
+def test_chromium_lines_of_the_checks_around_cors_are_recognised(line, code, value):
+    found = recognise(line)
+    assert (found.browser, found.code, found.value) == ("chromium", code, value)
+    assert found.url in (URL, None)

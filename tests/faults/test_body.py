@@ -1,4 +1,5 @@
-"""A multi-gigabyte body: corscheck reads the head and hangs up; memory and bytes read stay small."""
+"""A multi-gigabyte body: corscheck reads the head (and at most a few KiB of an error's body) and hangs up;
+memory and bytes read stay small."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import sys
 import tempfile
 import time
 
+from corscheck.core.model import BODY_PREVIEW_BYTES, RequestSpec, Verdict
+from corscheck.probe import run_check
+from corscheck.probe.send import BODY_PREVIEW_SECONDS
 from tests.faults.cli import PAGE, check
 from tests.faults.hostile import OPEN_RESPONSE, Connection, answer_each
 
@@ -93,3 +97,38 @@ def test_huge_body_keeps_process_memory_bounded(hostile):
     )
     assert peak_mb < baseline_mb + MAX_EXTRA_RSS_MB
     assert huge.bytes_sent < MAX_BYTES_SENT
+
+
+def _error_with_endless_body(conn: Connection) -> None:
+    """A 500 without CORS headers (the body is read, to recognise the server) that announces 4 GB."""
+    while conn.read_head():
+        if not conn.send(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n" % BODY_SIZE):
+            return
+        for _ in range(BODY_SIZE // len(CHUNK)):
+            if not conn.send(CHUNK):
+                return
+
+
+def test_huge_error_body_is_read_only_a_few_kib(hostile):
+    server = hostile(_error_with_endless_body, send_buffer=64 * 1024)
+    result = run_check(RequestSpec(url=server.url("/api"), origin=PAGE), timeout=5)
+    assert result.verdict is Verdict.BLOCKED
+    assert result.actual.response.body == b"x" * BODY_PREVIEW_BYTES
+    _wait_for_client_hangup(server)
+    assert server.bytes_sent < MAX_BYTES_SENT
+
+
+def _stalled_error_body(conn: Connection) -> None:
+    """A 500 whose body stops after 10 of its 1000 bytes, and the connection stays open."""
+    if conn.read_head() and conn.send(b"HTTP/1.1 500 Oops\r\nContent-Length: 1000\r\n\r\nInternal S"):
+        conn.read_head()  # until the client hangs up
+
+
+def test_stalled_error_body_costs_at_most_the_preview_wait_and_never_the_verdict(hostile):
+    server = hostile(_stalled_error_body)
+    started = time.monotonic()
+    result = run_check(RequestSpec(url=server.url("/api"), origin=PAGE, probe_reflection=False), timeout=5)
+    elapsed = time.monotonic() - started
+    assert result.verdict is Verdict.BLOCKED and result.failure is None
+    assert result.actual.response.body == b"Internal S"
+    assert elapsed < BODY_PREVIEW_SECONDS + 1.5

@@ -162,7 +162,7 @@ def test_server_that_closes_without_a_response(hostile):
 
 def test_unknown_host_is_unreachable():
     # .invalid never resolves (RFC 6761); a resolver that cannot answer at all hits the deadline instead.
-    outcome = check("http://corscheck-fault.invalid/api", "--timeout", "3")
+    outcome = check("https://corscheck-fault.invalid/api", "--timeout", "3")
     line = assert_one_line_error(outcome, 3, "corscheck-fault.invalid")
     assert "resolve" in line or "within 3 s" in line
     assert outcome.elapsed < 3 + SLACK

@@ -92,7 +92,7 @@ def test_in_process_asgi_app_with_an_unparsable_location():
         await send({"type": "http.response.body", "body": b""})
 
     result = run_check(
-        RequestSpec("http://testserver/x", "https://app.example"), transport=app_transport(app)
+        RequestSpec("https://testserver/x", "https://app.example"), transport=app_transport(app)
     )
     assert result.verdict == "error"
     assert result.findings[0].code == "CORS-NETWORK-FAILURE"
@@ -113,7 +113,8 @@ def test_del_in_a_location_path_is_percent_encoded_and_followed(hostile):
     [
         (b"http://xn--a.example/", 1),  # Punycode for U+0080: the URL Standard rejects the host
         (b"/" + b"a" * 70_000, 3),  # over httpx's 64 KiB URL limit (Chromium's is 2 MiB)
-        (b"http://xn--ls8h.la/", 3),  # a valid emoji domain that httpx's IDNA 2008 refuses
+        (b"https://xn--ls8h.la/", 3),  # a valid emoji domain that httpx's IDNA 2008 refuses (https: an
+        # http one is mixed content from the https page, blocked before anything is sent)
     ],
 )
 def test_a_location_corscheck_cannot_send_is_that_checks_failure(hostile, location, exit_code):

@@ -93,8 +93,9 @@ def _starlette_app(snippet: str, framework: str):
             return PlainTextResponse("ok", headers=dict([EXPOSED]))
 
         app = Starlette(routes=[Route(PATH, items, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])])
-    exec(snippet, {"app": app})
-    return app
+    namespace = {"app": app}
+    exec(snippet, namespace)
+    return namespace["app"]  # a snippet may wrap the app (CORSMiddleware as the outermost layer)
 
 
 @contextmanager
@@ -131,7 +132,8 @@ def django(snippet: str) -> Iterator[str]:
         return response
 
     urls = types.ModuleType("corscheck_fix_urls")
-    urls.urlpatterns = [path(PATH.lstrip("/"), items)]
+    # The second route ends in a slash: without it, CommonMiddleware answers with its APPEND_SLASH redirect.
+    urls.urlpatterns = [path(PATH.lstrip("/"), items), path(PATH.lstrip("/") + "/slashed/", items)]
     sys.modules["corscheck_fix_urls"] = urls
     config = {k: v for k, v in namespace.items() if k.isupper()}
     # Set even when another test configured Django first (tests/api does).
@@ -146,6 +148,42 @@ def django(snippet: str) -> Iterator[str]:
 
     with _wsgi(WSGIHandler()) as url:
         yield url
+
+
+@contextmanager
+def aiohttp(setup: str) -> Iterator[str]:
+    """An aiohttp app whose PATH answers GET and PUT; ``setup`` configures aiohttp_cors on ``app``
+    and must call ``cors_routes(cors)`` to register the routes with it."""
+    pytest.importorskip("aiohttp_cors", reason="aiohttp-cors not installed")
+    import asyncio
+
+    from aiohttp import web
+
+    async def items(request):
+        return web.Response(text="ok", headers=dict([EXPOSED]))
+
+    def cors_routes(cors):
+        resource = cors.add(app.router.add_resource(PATH))
+        for method in ("GET", "PUT"):
+            cors.add(resource.add_route(method, items))
+
+    app = web.Application()
+    exec(setup, {"app": app, "cors_routes": cors_routes})
+    sock = _free_socket()
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.SockSite(runner, sock).start())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}{PATH}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+        sock.close()
 
 
 NPM_DIR = Path(os.environ.get("CORSCHECK_NPM_DIR", Path(tempfile.gettempdir()) / "corscheck-npm-cors"))
@@ -180,19 +218,23 @@ def _port() -> int:
     return port
 
 
-def _install_express() -> bool:
-    """express and cors from the npm registry into NPM_DIR, once; False when that is not possible."""
-    if (NPM_DIR / "node_modules/cors").is_dir():
+def _npm_install(*packages: str) -> bool:
+    """``packages`` from the npm registry into NPM_DIR, once; False when that is not possible."""
+    if all((NPM_DIR / "node_modules" / package).is_dir() for package in packages):
         return True
     if shutil.which("node") is None or shutil.which("npm") is None:
         return False
     NPM_DIR.mkdir(parents=True, exist_ok=True)
-    command = ["npm", "install", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", "express", "cors"]
+    command = ["npm", "install", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", *packages]
     try:
         subprocess.run(command, capture_output=True, timeout=180, check=True)
     except (OSError, subprocess.SubprocessError):
         return False
-    return (NPM_DIR / "node_modules/cors").is_dir()
+    return all((NPM_DIR / "node_modules" / package).is_dir() for package in packages)
+
+
+def _install_express() -> bool:
+    return _npm_install("express", "cors")
 
 
 @contextmanager
@@ -206,6 +248,23 @@ def express(snippet: str) -> Iterator[str]:
         + snippet
         + f'app.all("{PATH}", (req, res) => {{ res.set("{EXPOSED[0]}", "{EXPOSED[1]}"); res.send("ok"); }});\n'
         + f'app.listen({port}, "127.0.0.1");\n'
+    )
+    with _process(["node", str(script)], port, NPM_DIR) as url:
+        yield url
+
+
+@contextmanager
+def fastify(options: str) -> Iterator[str]:
+    """Fastify with @fastify/cors registered with ``options`` (a JavaScript object literal)."""
+    if not _npm_install("fastify", "@fastify/cors"):
+        pytest.skip(f"fastify not installed: npm install --prefix {NPM_DIR} fastify @fastify/cors")
+    port = _port()
+    script = NPM_DIR / "fastify_server.js"
+    script.write_text(
+        'const app = require("fastify")();\n'
+        f'app.register(require("@fastify/cors"), {options});\n'
+        f'app.all("{PATH}", async (req, reply) => {{ reply.header("{EXPOSED[0]}", "{EXPOSED[1]}"); return "ok"; }});\n'
+        f'app.listen({{port: {port}, host: "127.0.0.1"}});\n'
     )
     with _process(["node", str(script)], port, NPM_DIR) as url:
         yield url

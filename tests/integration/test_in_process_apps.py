@@ -46,32 +46,32 @@ def test_app_kind_detected():
 
 
 def test_wsgi_app_allowed_and_reflection_detected():
-    result = run_check(RequestSpec("http://testserver/cors", PAGE), transport=wsgi_transport())
+    result = run_check(RequestSpec("https://testserver/cors", PAGE), transport=wsgi_transport())
     assert result.verdict is Verdict.ALLOWED
     assert any(f.code == "LINT-ORIGIN-REFLECTED" for f in result.findings)
 
 
 def test_wsgi_app_without_cors_blocked():
-    result = run_check(RequestSpec("http://testserver/plain", PAGE), transport=wsgi_transport())
+    result = run_check(RequestSpec("https://testserver/plain", PAGE), transport=wsgi_transport())
     assert result.verdict is Verdict.BLOCKED
 
 
 def test_wsgi_crash_is_checked_as_a_500():
-    result = run_check(RequestSpec("http://testserver/crash", PAGE), transport=wsgi_transport())
+    result = run_check(RequestSpec("https://testserver/crash", PAGE), transport=wsgi_transport())
     assert result.verdict is Verdict.BLOCKED
     assert result.actual.response.status == 500
 
 
 def test_asgi_app_allowed_with_header_case_kept():
     result = run_check(
-        RequestSpec("http://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport()
+        RequestSpec("https://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport()
     )
     assert result.verdict is Verdict.ALLOWED
     assert ("Vary", "Origin") in result.actual.response.headers
 
 
 def test_asgi_crash_is_checked_as_a_500():
-    result = run_check(RequestSpec("http://testserver/crash", PAGE), transport=asgi_transport())
+    result = run_check(RequestSpec("https://testserver/crash", PAGE), transport=asgi_transport())
     assert result.verdict is Verdict.BLOCKED
     assert result.actual.response.status == 500
 
@@ -79,7 +79,7 @@ def test_asgi_crash_is_checked_as_a_500():
 def test_asgi_check_works_inside_a_running_event_loop():
     async def caller_with_a_loop():
         return run_check(
-            RequestSpec("http://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport()
+            RequestSpec("https://testserver/cors", PAGE, probe_reflection=False), transport=asgi_transport()
         )
 
     assert asyncio.run(caller_with_a_loop()).verdict is Verdict.ALLOWED

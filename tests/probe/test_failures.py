@@ -74,8 +74,8 @@ def test_self_referencing_cause_chain_terminates():
 )
 def test_transport_errors_become_failures_of_the_check(error, kind):
     with respx.mock:
-        route = respx.get("http://api.example/").mock(side_effect=error)
-        result = run_check(spec("http://api.example/"))
+        route = respx.get("https://api.example/").mock(side_effect=error)
+        result = run_check(spec("https://api.example/"))
     assert route.called
     assert result.verdict is Verdict.ERROR
     assert result.failure.kind == kind
@@ -83,7 +83,7 @@ def test_transport_errors_become_failures_of_the_check(error, kind):
 
 
 def test_unresolvable_host_is_a_dns_failure():
-    result = run_check(spec("http://corscheck-test.invalid/"), timeout=5)
+    result = run_check(spec("https://corscheck-test.invalid/"), timeout=5)
     assert result.failure.kind in ("dns", "timeout")  # a resolver without network may time out
 
 

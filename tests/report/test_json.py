@@ -40,7 +40,12 @@ def test_simple_allowed_request(result_of):
     assert CONTRACT_KEYS <= document.keys()
     assert document["schema"] == 1
     assert (document["url"], document["origin"], document["verdict"]) == (URL, PAGE, "allowed")
-    assert document["request"] == {"method": "GET", "headers": {}, "credentials": "same-origin"}
+    assert document["request"] == {
+        "method": "GET",
+        "headers": {},
+        "credentials": "same-origin",
+        "mode": "cors",
+    }
     assert document["preflight"] is None
     assert document["actual"]["status"] == 200 and document["actual"]["passed"] is True
     assert document["actual"]["response_headers"]["access-control-allow-origin"] == "*"
