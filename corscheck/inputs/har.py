@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-import ijson  # type: ignore[import-untyped]  # no py.typed nor stubs
+import ijson
 
 from corscheck.core.errors import InputError
 from corscheck.core.model import HeaderLines, ResponseHead
