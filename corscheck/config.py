@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from corscheck.core.errors import InputError
 from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec, Verdict
-from corscheck.core.origin import parse_fetch_url, parse_origin, parse_url
+from corscheck.core.origin import APP_BASE_URL, parse_fetch_url, parse_origin, parse_url
 from corscheck.core.request import check_header_value, normalise_method, prepare_headers
 
 CONFIG_NAMES = ("corscheck.toml", "pyproject.toml")
@@ -34,8 +34,8 @@ CHECK_KEYS = frozenset(
     }
     | {"mode", "csp", "coep", "target_address_space", "lna_permission"}
 )
-#: ca_cert is the run's (like --cacert): it belongs in [defaults] only.
-DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert"}
+#: ca_cert and app are the run's (like --cacert, --app): they belong in [defaults] only.
+DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert", "app"}
 #: Keys whose value may be a list: the check expands into one case per combination.
 MATRIX_KEYS = ("url", "origin", "method")
 #: The most checks a config may expand to unless `run --max-checks` raises it: 10^6 checks take
@@ -59,6 +59,8 @@ class CheckCase:
     line: int
     #: The response statuses the check accepts (inclusive range), when it says.
     status: tuple[int, int] | None = None
+    #: The in-process app (``"package.module:app"``) the check goes to, or None for the network.
+    app: str | None = None
 
 
 def _status_range(value: Any) -> tuple[int, int] | None:
@@ -101,6 +103,7 @@ def _expand(
     source: str,
     line: int,
     index: int,
+    app: str | None,
 ) -> _Matrix:
     name = table.get("name", f"check #{index + 1}")
     if not isinstance(name, str) or not name:
@@ -167,7 +170,7 @@ def _expand(
         if base_url:
             full_url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
         elif url.startswith("/"):
-            raise fail("url", f"{url!r} is relative; set base_url in [defaults] or pass --base-url")
+            raise fail("url", f"{url!r} is relative; set base_url or app in [defaults], or pass --base-url")
         else:
             full_url = url
         full_urls.append(full_url)
@@ -192,7 +195,9 @@ def _expand(
         preflight_only=preflight_only,
         **browser,
     )
-    return _Matrix(name, urls, full_urls, origins, methods, template, expect, source, line, status)
+    return _Matrix(
+        name, urls, full_urls, origins, methods, template, expect, source, line, status=status, app=app
+    )
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,8 @@ class _Matrix:
     source: str
     line: int
     status: tuple[int, int] | None = None
+    #: [defaults] app: the in-process app every case goes to, or None for the network.
+    app: str | None = None
 
     def __len__(self) -> int:
         return len(self.urls) * len(self.origins) * len(self.methods)
@@ -221,14 +228,16 @@ class _Matrix:
         url, origin, method = self.urls[u], self.origins[o], self.methods[m]
         label = self.name if len(self) == 1 else f"{self.name} [{method} {url} from {origin}]"
         spec = replace(self.template, url=self.full_urls[u], origin=origin, method=method)
-        return CheckCase(label, spec, self.expect, self.source, self.line, self.status)
+        return CheckCase(label, spec, self.expect, self.source, self.line, status=self.status, app=self.app)
 
 
 class CheckPlan(Sequence[CheckCase]):
     """Every expanded check of a config, in config order; each built when it is reached."""
 
-    def __init__(self, matrices: list[_Matrix]) -> None:
+    def __init__(self, matrices: list[_Matrix], app: str | None = None) -> None:
         self._matrices = matrices
+        #: [defaults] app (``"package.module:app"``): every check goes to it in-process, or None.
+        self.app = app
         self._starts = list(itertools.accumulate((len(m) for m in matrices), initial=0))
 
     def __len__(self) -> int:
@@ -308,13 +317,19 @@ def parse_config(
             parse_url(base, "base_url")
         except InputError as err:
             raise _fail(source, "[defaults]", "base_url", str(err)) from None
-    shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert")}
+    app = defaults.get("app")
+    if app is not None:
+        if not isinstance(app, str) or not re.fullmatch(r"[\w.]+:[\w.]+", app):
+            raise _fail(source, "[defaults]", "app", "must be an import string 'package.module:app'")
+        # Relative URLs go to the app, unless base_url names the host it expects.
+        base = base or APP_BASE_URL
+    shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert", "app")}
     lines = lines or []
     matrices = [
-        _expand(table, shared, base, source, lines[index] if index < len(lines) else 1, index)
+        _expand(table, shared, base, source, lines[index] if index < len(lines) else 1, index, app)
         for index, table in enumerate(checks)
     ]
-    plan = CheckPlan(matrices)
+    plan = CheckPlan(matrices, app)
     if not plan and "audit" not in data:  # a file only for `corscheck audit` has nothing for run
         raise _fail(source, None, None, "no checks: add a [[check]] table with a url and an origin")
     if len(plan) > max_checks:

@@ -12,6 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+#: tests/api tests the corscheck pytest plugin with pytest's own tester.
+pytest_plugins = ["pytester"]
+
 
 @dataclass
 class Reply:

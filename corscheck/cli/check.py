@@ -133,6 +133,15 @@ def check(
         ),
     ] = None,
     fix_for: options.FixFor = None,
+    app: Annotated[
+        str | None,
+        typer.Option(
+            "--app",
+            help="Check this ASGI or WSGI app in-process, no server (URL may then be a path).",
+            metavar="MODULE:APP",
+            show_default=False,
+        ),
+    ] = None,
     from_fetch: Annotated[
         str | None,
         typer.Option(
@@ -236,9 +245,18 @@ def check(
             )
             for spec in specs
         ]
-        from corscheck.probe import run_check  # httpx loads only when a check runs
+        from corscheck.probe import app_transport, run_check  # httpx loads only when a check runs
 
-        outcomes = [_evaluate(run_check(spec, timeout=timeout, network=network), selection) for spec in specs]
+        transport = None
+        if app is not None:
+            from corscheck.probe.apps import app_url, load_app
+
+            specs = [replace(spec, url=app_url(spec.url)) for spec in specs]
+            transport = app_transport(load_app(app))
+        outcomes = [
+            _evaluate(run_check(spec, timeout=timeout, network=network, transport=transport), selection)
+            for spec in specs
+        ]
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
 

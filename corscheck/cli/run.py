@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
@@ -23,6 +24,7 @@ from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from corscheck.config import CheckCase
+    from corscheck.core.model import CheckResult, RequestSpec
     from corscheck.suite import CaseOutcome, Summary
 
 
@@ -144,11 +146,15 @@ def run(
 
                 page_facts, page_origin = page_and_origin(page, None, timeout, network)
                 cases = on_page(cases, page_facts, page_origin)
-            probe = stack.enter_context(Probe(timeout=timeout, network=network))
+            check: Callable[[RequestSpec], CheckResult]
+            if config_file.cases.app is not None:  # [defaults] app: every check goes to it
+                check = _app_check(config_file.cases.app, timeout)
+            else:
+                check = stack.enter_context(Probe(timeout=timeout, network=network)).check
         except InputError as exc:  # a ConfigError too
             fail(str(exc), ExitCode.USAGE)
         stream = stack.enter_context(open_report(output))
-        outcomes = _counted(run_cases(cases, probe.check, selection, concurrency, stop), summary)
+        outcomes = _counted(run_cases(cases, check, selection, concurrency, stop), summary)
         try:
             if report_format is options.Format.TEXT and quiet > verbose:
                 for _ in outcomes:  # -q: no report, but every check runs and counts
@@ -182,6 +188,19 @@ def run(
     if summary.total and summary.errors == summary.total:
         fail(f"no check reached its target ({summary.errors} unreachable)", ExitCode.UNREACHABLE)
     raise typer.Exit(ExitCode.FAILED if summary.failed else ExitCode.OK)
+
+
+def _app_check(app: str, timeout: float) -> Callable[[RequestSpec], CheckResult]:
+    """Checks that go to the config's in-process app ([defaults] app) instead of the network."""
+    from corscheck.core.errors import InputError
+    from corscheck.probe import app_transport, run_check
+    from corscheck.probe.apps import load_app
+
+    try:
+        transport = app_transport(load_app(app))
+    except InputError as exc:
+        fail(str(exc), ExitCode.USAGE)
+    return partial(run_check, timeout=timeout, transport=transport)
 
 
 def _counted(outcomes: Iterator[CaseOutcome], summary: Summary) -> Iterator[CaseOutcome]:

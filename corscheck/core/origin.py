@@ -14,6 +14,10 @@ from corscheck.core.errors import InputError
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: The serialisation of an opaque origin (sandboxed iframes, file: pages, tainted redirects).
 NULL = "null"
+#: Where an in-process app (no server, no host of its own) is reached: a path such as ``/items``
+#: is checked as this URL, the host name Starlette's and Django's test clients use. https, as the
+#: deployed API is: from an https page an http URL would be blocked as mixed content.
+APP_BASE_URL = "https://testserver"
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from corscheck.core.engine import Exchange
 from corscheck.core.model import (
     BODY_PREVIEW_BYTES,
     CheckResult,
+    NetworkFailure,
     PlannedRequest,
     RequestSpec,
     ResponseHead,
     wants_body_preview,
 )
+from corscheck.probe import lifespan
 from corscheck.probe.clients import KEPT_RESPONSE, keep_response
 from corscheck.probe.failures import network_failure
 from corscheck.probe.send import (
@@ -71,9 +73,38 @@ async def _send_async(client: httpx.AsyncClient, planned: PlannedRequest, timeou
 async def run_check_async(
     spec: RequestSpec, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport
 ) -> CheckResult:
-    """Check one request against an in-process ASGI app, within ``timeout`` seconds in all."""
+    """Check one request against an in-process ASGI app, within ``timeout`` seconds in all.
+
+    The app's lifespan runs around the check (see probe/lifespan.py); an app whose startup fails
+    is checked as a server that never came up.
+    """
     exchange = Exchange(spec)
     deadline = time.monotonic() + timeout
+    if not isinstance(transport, httpx.ASGITransport):
+        await _drive(exchange, transport, deadline, timeout)
+        return exchange.result()
+    try:
+        async with lifespan.running(transport.app, timeout) as app:
+            started = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            await _drive(exchange, started, deadline, timeout)
+    except (lifespan.StartupFailed, TimeoutError) as exc:
+        planned = exchange.next_request()
+        if planned is not None:
+            exchange.fail(_not_started(exc, planned, timeout))
+    return exchange.result()
+
+
+def _not_started(exc: Exception, planned: PlannedRequest, timeout: float) -> NetworkFailure:
+    if isinstance(exc, TimeoutError):
+        message = f"the app did not finish its startup within {timeout:g} s"
+        return NetworkFailure("timeout", message, planned.url)
+    # A server whose app fails to start never listens: the browser sees a refused connection.
+    return NetworkFailure("refused", f"the app's startup failed: {exc}", planned.url)
+
+
+async def _drive(
+    exchange: Exchange, transport: httpx.AsyncBaseTransport, deadline: float, timeout: float
+) -> None:
     hooks = {"response": [_keep_response]}
     async with httpx.AsyncClient(
         transport=transport, follow_redirects=False, trust_env=False, event_hooks=hooks
@@ -92,4 +123,3 @@ async def run_check_async(
                 exchange.fail(network_failure(exc, planned.url, timeout))
                 continue
             exchange.receive(head)
-    return exchange.result()

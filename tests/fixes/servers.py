@@ -136,13 +136,13 @@ def django(snippet: str) -> Iterator[str]:
     urls.urlpatterns = [path(PATH.lstrip("/"), items), path(PATH.lstrip("/") + "/slashed/", items)]
     sys.modules["corscheck_fix_urls"] = urls
     config = {k: v for k, v in namespace.items() if k.isupper()}
+    # Set even when another test configured Django first (tests/api does).
+    config |= {"ROOT_URLCONF": "corscheck_fix_urls", "ALLOWED_HOSTS": ["*"]}
     if settings.configured:
         for key, value in config.items():
             setattr(settings, key, value)
     else:
-        settings.configure(
-            DEBUG=False, ALLOWED_HOSTS=["*"], ROOT_URLCONF="corscheck_fix_urls", SECRET_KEY="test", **config
-        )
+        settings.configure(DEBUG=False, SECRET_KEY="test", **config)
         django_module.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
