@@ -32,6 +32,9 @@ def open_report(output: str | None) -> Iterator[TextIO]:
     target = Path(output)
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        # mkstemp makes the file 0600; a report gets the mode any new file would (0666 less umask),
+        # as curl -o and a shell redirect give it, so a later CI step can read it.
+        os.chmod(temporary, 0o666 & ~_umask())
         stream = open(handle, "w", encoding="utf-8", buffering=OUTPUT_BUFFER)  # noqa: SIM115
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE)
@@ -50,6 +53,12 @@ def open_report(output: str | None) -> Iterator[TextIO]:
     except BaseException:
         _remove(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def _remove(path: str) -> None:

@@ -121,6 +121,18 @@ def test_a_report_is_replaced_only_when_complete(tmp_path, hostile):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corscheck.toml", "report.xml"]  # no temporary left
 
 
+def test_a_new_report_gets_the_mode_any_new_file_gets(tmp_path, hostile):
+    server = hostile(answer_each(OPEN_RESPONSE))
+    report = tmp_path / "new-report.xml"
+    previous = os.umask(0o022)
+    try:
+        outcome = run_cli("run", _config(tmp_path, server.url("/")), "--format", "junit", "--output", str(report))
+    finally:
+        os.umask(previous)
+    assert outcome.exit_code == 0, outcome
+    assert report.stat().st_mode & 0o777 == 0o644  # as `> file` or curl -o, not the temporary's 0600
+
+
 def test_a_closed_stdout_is_not_a_failed_check(tmp_path, hostile):
     server = hostile(answer_each(OPEN_RESPONSE))
     config = _config(tmp_path, *[server.url(f"/{i}") for i in range(200)])
