@@ -245,7 +245,8 @@ class Exchange:
                 _finding(
                     code,
                     f"{request.url} is at {address} ({target} address space); the page is in the"
-                    f" {self._page_space} address space: {_LNA_REASONS[error.kind]}.",
+                    f" {self._page_space} address space{self._page_space_basis()}:"
+                    f" {_LNA_REASONS[error.kind]}.",
                     url=request.url,
                     address=address,
                     address_space=target.value,
@@ -273,6 +274,15 @@ class Exchange:
                     page_address_space=self._page_space.value,
                 )
             )
+
+    def _page_space_basis(self) -> str:
+        """Says so when the page's address space is only inferred from its origin's host name."""
+        if not is_assumed(self.spec.page, self._page):
+            return ""
+        return (
+            f" (assumed from the host name {self._page.host}, as for a deployed site; --page URL"
+            " lets corscheck see where the page really is)"
+        )
 
     def fail(self, failure: NetworkFailure) -> None:
         """The request last returned by next_request() got no usable response."""

@@ -180,6 +180,12 @@ def test_insecure_public_page_and_target_mismatch():
     assert insecure.browser_message.endswith(
         "The request client is not a secure context and the resource is in more-private address space `local`."
     )
+    # The page's space came from its host name alone: the finding says so and how to know better.
+    assert "assumed from the host name app.example" in insecure.findings[0].message
+    known_page = Page(address_space=AddressSpace.PUBLIC)
+    measured, _ = connect_and_run(RequestSpec(API, "http://app.example", page=known_page), "192.168.0.2")
+    assert measured.findings[0].code == "CORS-LNA-INSECURE-CONTEXT"
+    assert "assumed" not in measured.findings[0].message
     mismatch, _ = connect_and_run(
         RequestSpec(API, PAGE, target_address_space=AddressSpace.LOCAL), "127.0.0.1"
     )
