@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import httpx
 
-from corscheck.core.csp import meta_policies
+from corscheck.core.csp_meta import meta_policies
 from corscheck.core.local_network import address_space
 from corscheck.core.model import Page
 from corscheck.probe.failures import network_failure

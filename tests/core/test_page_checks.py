@@ -3,7 +3,8 @@ address spaces and Local Network Access, Cross-Origin-Resource-Policy."""
 
 import pytest
 
-from corscheck.core.csp import connect_violations, meta_policies, treats_as_public_address
+from corscheck.core.csp import connect_violations, treats_as_public_address
+from corscheck.core.csp_meta import meta_policies
 from corscheck.core.local_network import address_space, local_network_error, page_address_space
 from corscheck.core.messages import CorsErrorKind
 from corscheck.core.mixed_content import blocks, is_mixed_content
