@@ -44,7 +44,6 @@ def test_names_exported_resolve():
 
 
 def test_user_code_is_mypy_strict_clean_and_a_wrong_call_is_caught(tmp_path):
-    pytest.importorskip("mypy", reason="mypy not installed (pip install -e '.[dev]')")
     (tmp_path / "user_code.py").write_text(textwrap.dedent(USER_CODE))
     (tmp_path / "wrong_call.py").write_text(
         'import corscheck\ncorscheck.check("/items", origin="https://a.example", credentials="all")\n'
