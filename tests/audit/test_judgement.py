@@ -134,3 +134,16 @@ def test_an_http_origin_is_high_and_says_why():
     result, _ = run(http_too)
     assert risks(result) == {"AUDIT-ORIGIN-HTTP": "high"}
     assert "network attacker" in result.findings[0].message
+
+
+def test_a_trusted_playground_host_is_critical():
+    result, _ = run(lambda origin, method: echo(origin) if origin in (TRUSTED, "https://codepen.io") else [])
+    assert risks(result) == {"AUDIT-ORIGIN-PUBLISH-ANYTHING": "critical"}
+
+
+def test_a_host_compared_without_its_port_is_low():
+    def any_port(origin: str, method: str) -> list[tuple[str, str]]:
+        return echo(origin) if origin.split(":")[:2] == TRUSTED.split(":") else []
+
+    result, _ = run(any_port)
+    assert risks(result) == {"AUDIT-ORIGIN-PORT": "low"}

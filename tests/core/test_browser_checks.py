@@ -192,6 +192,7 @@ def test_insecure_public_page_and_target_mismatch():
     assert mismatch.browser_message.endswith(
         "Request had a target IP address space of `local` yet the resource is in address space `loopback`."
     )
+    assert mismatch.findings[0].code == "CORS-LNA-TARGET-MISMATCH"
 
 
 def test_same_origin_mode_redirect_elsewhere_is_a_network_error(run):
