@@ -10,9 +10,9 @@ from xml.sax.saxutils import escape, quoteattr
 from corscheck import __version__
 from corscheck.core.audit import AuditResult
 from corscheck.core.audit_probes import RISK_ORDER, Risk
-from corscheck.core.headers import printable
 from corscheck.core.rules import RULES
-from corscheck.report.github import _message, _property
+from corscheck.report.github import annotation_message, annotation_property
+from corscheck.report.sanitise import sanitise
 
 #: SARIF and GitHub speak three levels.
 LEVELS = {
@@ -33,14 +33,8 @@ def failed(result: AuditResult, threshold: Risk) -> bool:
 
 
 def _clean(text: str) -> str:
-    """Control characters (C0 but the newline, DEL, C1) shown as \\uXXXX, so that text from a server
-    cannot drive a terminal or a CI log."""
-    return "".join(printable(c) if _is_control(c) else c for c in text)
-
-
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return (code < 0x20 and char != "\n") or 0x7F <= code <= 0x9F
+    """Outside text (URLs, what a server sent) as the one sanitiser shows it; line breaks kept."""
+    return sanitise(text, newlines=True)
 
 
 def render_text(results: Sequence[AuditResult], threshold: Risk) -> str:
@@ -117,15 +111,15 @@ def render_junit(results: Sequence[AuditResult], threshold: Risk) -> str:
     cases = []
     failures = errors = 0
     for result in results:
-        name = quoteattr(result.url)
+        name = quoteattr(_clean(result.url))
         if result.failure is not None:
             errors += 1
-            body = f"<error message={quoteattr(result.failure.message)}/>"
+            body = f"<error message={quoteattr(_clean(result.failure.message))}/>"
         elif failed(result, threshold):
             failures += 1
             text = "\n\n".join(f"[{f.risk}] {f.code}\n{f.message}" for f in result.findings)
             worst = result.worst
-            body = f"<failure message={quoteattr(f'worst finding: {worst}')}>{escape(text)}</failure>"
+            body = f"<failure message={quoteattr(f'worst finding: {worst}')}>{escape(_clean(text))}</failure>"
         else:
             body = ""
         cases.append(f'  <testcase classname="corscheck.audit" name={name}>{body}</testcase>')
@@ -174,14 +168,14 @@ def render_github(results: Sequence[AuditResult], threshold: Risk) -> str:
     lines = []
     for result in results:
         if result.failure is not None:
-            lines.append(
-                f"::error title=corscheck audit::{_message(result.url + ': ' + result.failure.message)}"
-            )
+            failure = _clean(f"{result.url}: {result.failure.message}")
+            lines.append(f"::error title=corscheck audit::{annotation_message(failure)}")
         for f in result.findings:
             level = LEVELS[f.risk] if at_or_above(f.risk, threshold) else "notice"
             level = "notice" if level == "note" else level
-            title = _property(f"corscheck audit ({f.code}, {f.risk})")
-            lines.append(f"::{level} title={title}::{_message(_clean(result.url + ': ' + f.message))}")
+            title = annotation_property(f"corscheck audit ({f.code}, {f.risk})")
+            message = annotation_message(_clean(f"{result.url}: {f.message}"))
+            lines.append(f"::{level} title={title}::{message}")
     return "".join(line + "\n" for line in lines)
 
 

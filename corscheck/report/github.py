@@ -13,7 +13,7 @@ from corscheck.suite import CaseOutcome
 MAX_ANNOTATIONS = 10
 
 
-def _property(value: str) -> str:
+def annotation_property(value: str) -> str:
     return (
         value.replace("%", "%25")
         .replace("\r", "%0D")
@@ -23,7 +23,7 @@ def _property(value: str) -> str:
     )
 
 
-def _message(value: str) -> str:
+def annotation_message(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -31,7 +31,7 @@ def _location(case: CheckCase) -> str:
     """Where the check is defined (nothing for `corscheck check`, which has no file)."""
     if not case.source:
         return ""
-    return f"file={_property(shown(case.source, show_secrets=True))},line={case.line},"
+    return f"file={annotation_property(shown(case.source, show_secrets=True))},line={case.line},"
 
 
 #: Finding severity → the workflow command that annotates it.
@@ -61,8 +61,9 @@ def render(outcomes: Iterable[CaseOutcome], *, verbose: bool = False, show_secre
     for index, (command, title, raw, case) in enumerate(annotations):
         text = shown(raw, show_secrets=show_secrets, newlines=True)
         if index < MAX_ANNOTATIONS:
-            lines.append(f"::{command} {_location(case)}title={_property(title)}::{_message(text)}")
+            title = annotation_property(title)
+            lines.append(f"::{command} {_location(case)}title={title}::{annotation_message(text)}")
         else:
             where = f"{shown(case.source, show_secrets=True)}:{case.line}: " if case.source else ""
-            lines.append(f"corscheck: {command}: {where}{_message(text)}")
+            lines.append(f"corscheck: {command}: {where}{annotation_message(text)}")
     return "".join(line + "\n" for line in lines)
