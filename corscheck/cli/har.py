@@ -16,7 +16,6 @@ from corscheck.cli.network import network_settings
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color, write_report
 from corscheck.cli.report_file import open_report
 from corscheck.core.errors import InputError
-from corscheck.core.rules import RULES
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -35,50 +34,26 @@ def _row(
     *,
     label: str | None = None,
     note: str | None,
+    show_secrets: bool,
 ) -> dict[str, Any]:
-    spec = verdict.spec
-    return {
-        "method": spec.method,
-        "url": spec.url,
-        "origin": spec.origin,
-        "request_headers": [list(h) for h in spec.headers],
-        "verdict": label or (result.verdict.value if result else "failed"),
-        "source": source,
-        "findings": [
-            {
-                "code": f.code,
-                "severity": f.severity.value,
-                "message": f.message,
-                "details": f.details,
-                "fix": f.fix or RULES[f.code].fix,
-                "next": f.next,
-            }
-            for f in result.findings
-        ]
-        if result
-        else [],
-        "browser_message": result.browser_message if result else None,
-        "note": note,
-    }
-
-
-def _masked(row: dict[str, Any]) -> dict[str, Any]:
-    """The row with credentials masked (see report/secrets.py), as every output shows them."""
+    """One request as har reports it, credentials masked (report/secrets.py) unless show_secrets."""
+    from corscheck.report.json import finding_to_dict
     from corscheck.report.secrets import mask_lines, mask_text
 
     def masked(text: str | None) -> str | None:
-        return None if text is None else mask_text(text, show_secrets=False)
+        return None if text is None else mask_text(text, show_secrets)
 
-    headers = mask_lines(tuple((name, value) for name, value in row["request_headers"]), show_secrets=False)
+    spec = verdict.spec
     return {
-        **row,
-        "url": masked(row["url"]),
-        "request_headers": [list(h) for h in headers],
-        "findings": [
-            {**f, "message": masked(f["message"]), "fix": masked(f["fix"])} for f in row["findings"]
-        ],
-        "browser_message": masked(row["browser_message"]),
-        "note": masked(row["note"]),
+        "method": spec.method,
+        "url": masked(spec.url),
+        "origin": spec.origin,
+        "request_headers": [list(h) for h in mask_lines(spec.headers, show_secrets)],
+        "verdict": label or (result.verdict.value if result else "failed"),
+        "source": source,
+        "findings": [finding_to_dict(f, show_secrets) for f in result.findings] if result else [],
+        "browser_message": masked(result.browser_message) if result else None,
+        "note": masked(note),
     }
 
 
@@ -88,6 +63,7 @@ def _recheck(
     *,
     preflight_only: bool,
     send_unsafe: bool,
+    show_secrets: bool,
 ) -> dict[str, Any]:
     """One request re-checked live. A HAR does not record fetch()'s credentials mode, so when the
     browser failed a request that passes live, the other mode is tried before anything is called
@@ -104,7 +80,7 @@ def _recheck(
     spec = replace(spec, preflight_only=preflight_only)
     result = check(spec)
     if not verdict.failed or result.verdict is not Verdict.ALLOWED:
-        return _row(verdict, result, "live", note="; ".join(notes) or None)
+        return _row(verdict, result, "live", note="; ".join(notes) or None, show_secrets=show_secrets)
     other = Credentials.OMIT if spec.credentials is Credentials.INCLUDE else Credentials.INCLUDE
     retried = check(replace(spec, credentials=other))
     if retried.verdict is not Verdict.ALLOWED:
@@ -112,13 +88,15 @@ def _recheck(
         notes.insert(
             0, f"blocked with credentials: {str(other)!r} — the page's fetch evidently {sends} credentials"
         )
-        return _row(verdict, retried, "live", note="; ".join(notes))
+        return _row(verdict, retried, "live", note="; ".join(notes), show_secrets=show_secrets)
     notes.insert(
         0,
         "the browser failed this request, but corscheck cannot reproduce it live with either credentials"
         f" mode ({verdict.note or 'the HAR keeps no reason'})",
     )
-    return _row(verdict, result, "live", label="unreproduced", note="; ".join(notes))
+    return _row(
+        verdict, result, "live", label="unreproduced", note="; ".join(notes), show_secrets=show_secrets
+    )
 
 
 def _render_text(rows: list[dict[str, Any]], skipped: list[str], *, width: int, color: bool) -> str:
@@ -163,12 +141,19 @@ def _recheck_all(
     *,
     preflight_only: bool,
     send_unsafe: bool,
+    show_secrets: bool,
 ) -> list[dict[str, Any]]:
     from corscheck.probe import Probe  # httpx loads only for --live
 
     with Probe(timeout=timeout, network=network) as probe:
         return [
-            _recheck(verdict, probe.check, preflight_only=preflight_only, send_unsafe=send_unsafe)
+            _recheck(
+                verdict,
+                probe.check,
+                preflight_only=preflight_only,
+                send_unsafe=send_unsafe,
+                show_secrets=show_secrets,
+            )
             for verdict in verdicts
         ]
 
@@ -243,16 +228,25 @@ def har(
                 network,
                 preflight_only=preflight_only,
                 send_unsafe=send_unsafe,
+                show_secrets=show_secrets,
             )
         except InputError as exc:
             fail(str(exc), ExitCode.USAGE)
     else:
-        rows = [_row(verdict, verdict.result, "har", note=verdict.note) for verdict in verdicts]
+        rows = [
+            _row(verdict, verdict.result, "har", note=verdict.note, show_secrets=show_secrets)
+            for verdict in verdicts
+        ]
     rows.sort(key=lambda row: row["verdict"] == "allowed")
-    if not show_secrets:
-        rows = [_masked(row) for row in rows]
     if json_output:
-        document = {"schema": 1, "requests": rows, "tls_verify": not (live and insecure), "skipped": skipped}
+        from corscheck.report.json import SCHEMA
+
+        document = {
+            "schema": SCHEMA,
+            "requests": rows,
+            "tls_verify": not (live and insecure),
+            "skipped": skipped,
+        }
         with open_report(output) as stream:
             json.dump(document, stream, indent=2, default=str)  # in pieces: no second copy of a large report
             stream.write("\n")

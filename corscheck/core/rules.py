@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from corscheck.core.audit_probes import audit_rule_texts
 from corscheck.core.messages import CorsErrorKind
-from corscheck.core.model import Severity
+from corscheck.core.model import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -780,3 +780,8 @@ def render_rules_markdown() -> str:
         if r.chromium:
             lines += ["", f"Chromium error: `{r.chromium.value}`."]
     return "\n".join(lines) + "\n"
+
+
+def fix_of(finding: Finding) -> str:
+    """The finding's fix in its request's own words, else its rule's generic one."""
+    return finding.fix or RULES[finding.code].fix

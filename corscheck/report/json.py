@@ -7,7 +7,7 @@ from typing import Any
 
 from corscheck.core.headers import as_dict
 from corscheck.core.model import CheckResult, Finding, HeaderLines, Step
-from corscheck.core.rules import RULES
+from corscheck.core.rules import fix_of
 from corscheck.report import RenderOptions
 from corscheck.report.secrets import mask_lines, mask_text
 
@@ -69,7 +69,8 @@ def _masked(value: object, show_secrets: bool) -> object:
     return mask_text(value, show_secrets) if isinstance(value, str) else value
 
 
-def _finding(finding: Finding, show_secrets: bool) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, show_secrets: bool) -> dict[str, Any]:
+    """One finding as every JSON document shows it (check, run, har)."""
     return {
         "code": finding.code,
         "severity": str(finding.severity),
@@ -77,7 +78,7 @@ def _finding(finding: Finding, show_secrets: bool) -> dict[str, Any]:
         "details": {key: _masked(value, show_secrets) for key, value in finding.details.items()},
         # Additions: the fix in this request's words, and whether the browser would fail it only
         # after the blocking one (never part of the verdict).
-        "fix": mask_text(finding.fix or RULES[finding.code].fix, show_secrets),
+        "fix": mask_text(fix_of(finding), show_secrets),
         "next": finding.next,
     }
 
@@ -110,7 +111,7 @@ def result_to_dict(
             for hop in result.redirects
         ],
         "exposed_headers": sorted(result.exposed_headers),
-        "findings": [_finding(f, show_secrets) for f in result.findings],
+        "findings": [finding_to_dict(f, show_secrets) for f in result.findings],
         "browser_message": None if result.browser_message is None else masked(result.browser_message),
         # Additions to the schema-1 contract (new fields only; existing ones never change).
         "unreadable_expose": list(result.unreadable_expose),

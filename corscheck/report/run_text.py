@@ -6,7 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from corscheck.core.model import Severity
-from corscheck.core.rules import RULES
+from corscheck.core.rules import fix_of
 from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome, Summary
 
@@ -33,7 +33,7 @@ def outcome_line(outcome: CaseOutcome, *, verbose: bool = False, show_secrets: b
             line.append("  (would fail next)", style="dim")
         line.append(f"  {shown(finding.message, show_secrets=show_secrets)}")
         if finding.severity is not Severity.INFO:
-            fix = shown(finding.fix or RULES[finding.code].fix, show_secrets=show_secrets)
+            fix = shown(fix_of(finding), show_secrets=show_secrets)
             line.append(f"\n             fix: {fix}", style="dim")
     if not outcome.passed and result.browser_message:
         message = shown(result.browser_message, show_secrets=show_secrets)
