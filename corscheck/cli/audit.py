@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -55,6 +54,8 @@ def read_urls(arguments: list[str], url_file: Path | None) -> list[str]:
 
 
 def build_specs(urls: list[str], trusted: list[str], method: str, headers: list[str]) -> list[AuditSpec]:
+    import secrets  # hashlib and random: only an audit needs them
+
     from corscheck.core.audit import Audit, AuditSpec
 
     token = "corscheck" + secrets.token_hex(3)

@@ -19,6 +19,7 @@ from corscheck.core.model import (
     wants_body_preview,
 )
 from corscheck.probe import lifespan
+from corscheck.probe.apps import asgi_transport
 from corscheck.probe.clients import KEPT_RESPONSE, keep_response
 from corscheck.probe.failures import network_failure
 from corscheck.probe.send import (
@@ -85,7 +86,7 @@ async def run_check_async(
         return exchange.result()
     try:
         async with lifespan.running(transport.app, timeout) as app:
-            started = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            started = asgi_transport(app)
             await _drive(exchange, started, deadline, timeout)
     except (lifespan.StartupFailed, TimeoutError) as exc:
         planned = exchange.next_request()

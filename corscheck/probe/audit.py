@@ -21,6 +21,7 @@ import httpx
 
 from corscheck.core.audit import Audit, AuditResult, AuditSpec, ProbeRequest
 from corscheck.core.model import NetworkFailure, PlannedRequest, ResponseHead
+from corscheck.probe.failures import host_of
 from corscheck.probe.network import NetworkSettings, ProxyRoutes, ssl_context
 
 #: A body up to this size is read so the connection can be reused; a larger one closes it.
@@ -60,7 +61,7 @@ class Politeness:
 
 def failure_of(exc: Exception, url: str, timeout: float) -> NetworkFailure:
     """The browser's kind of network error for what http.client or the socket raised."""
-    host = urlsplit(url).hostname or url
+    host = host_of(url)
     if isinstance(exc, TimeoutError):
         return NetworkFailure("timeout", f"no response from {host} within {timeout:g} s", url)
     if isinstance(exc, ssl.SSLError):
