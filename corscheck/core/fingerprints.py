@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from corscheck.core.headers import HTTP_WHITESPACE
+from corscheck.core.headers import by_name
 from corscheck.core.model import ResponseHead, ServerGuess
 
 CERTAIN, LIKELY, POSSIBLE = "certain", "likely", "possible"
@@ -35,9 +35,7 @@ class Seen:
 
     @classmethod
     def of(cls, head: ResponseHead) -> Seen:
-        headers: dict[str, list[str]] = {}
-        for name, value in head.headers:
-            headers.setdefault(name.lower(), []).append(value.strip(HTTP_WHITESPACE))
+        headers = by_name(head.headers)  # the engine's cached index of this head; never changed here
         present = frozenset(headers) | ({BODY} if head.body else set())
         return cls(head.status, headers, body_text(head), present)
 

@@ -18,7 +18,7 @@ def is_token(text: str) -> bool:
 
 
 @lru_cache(maxsize=16)
-def _by_name(headers: HeaderLines) -> dict[str, list[str]]:
+def by_name(headers: HeaderLines) -> dict[str, list[str]]:
     """Lower-case name → stripped values in order, in first-seen order of names.
 
     The engine asks one head for a dozen headers; indexing it once is cheaper than a dozen scans
@@ -32,7 +32,7 @@ def _by_name(headers: HeaderLines) -> dict[str, list[str]]:
 
 def values(headers: HeaderLines, name: str) -> list[str]:
     """Every value of ``name`` in order, each stripped of surrounding spaces and tabs."""
-    return list(_by_name(headers).get(name.lower(), ()))
+    return list(by_name(headers).get(name.lower(), ()))
 
 
 def combined(headers: HeaderLines, name: str) -> str | None:
@@ -47,7 +47,7 @@ def count(headers: HeaderLines, name: str) -> int:
 
 def as_dict(headers: HeaderLines) -> dict[str, str]:
     """Lower-case name → combined value, in first-seen order."""
-    return {name: ", ".join(found) for name, found in _by_name(headers).items()}
+    return {name: ", ".join(found) for name, found in by_name(headers).items()}
 
 
 def parse_token_list(value: str | None) -> list[str] | None:

@@ -12,7 +12,7 @@ import ipaddress
 from corscheck.core.csp import treats_as_public_address
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import AddressSpace, LnaPermission, Page
-from corscheck.core.origin import Origin, ip_literal
+from corscheck.core.origin import Origin, ip_literal, is_localhost_name
 
 _PRIVACY = (AddressSpace.LOOPBACK, AddressSpace.LOCAL, AddressSpace.PUBLIC)
 
@@ -42,7 +42,7 @@ def page_address_space(page: Page, origin: Origin) -> AddressSpace | None:
         return page.address_space
     if origin.opaque:
         return None
-    if origin.host == "localhost" or origin.host.endswith(".localhost"):
+    if is_localhost_name(origin.host):
         return AddressSpace.LOOPBACK
     literal = ip_literal(origin.host)
     return address_space(str(literal)) if literal is not None else AddressSpace.PUBLIC
@@ -51,7 +51,7 @@ def page_address_space(page: Page, origin: Origin) -> AddressSpace | None:
 def is_assumed(page: Page, origin: Origin) -> bool:
     """True when the page's space is only guessed from a host name (no --page, no CSP directive)."""
     known = treats_as_public_address(page.csp) or page.address_space is not None
-    named = not (origin.host == "localhost" or origin.host.endswith(".localhost") or ip_literal(origin.host))
+    named = not (is_localhost_name(origin.host) or ip_literal(origin.host))
     return not known and named
 
 

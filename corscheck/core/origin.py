@@ -93,7 +93,7 @@ def _valid_ace_label(label: str) -> bool:
 
 #: The URL Standard's forbidden domain code points: C0 controls, space, #/<>?@[\]^|%, DEL.
 _FORBIDDEN_DOMAIN_CODE_POINT = re.compile(r"[\x00-\x20\x7f#/<>?@\[\\\]^|%]")
-_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
 
 def _has_forbidden_domain_code_point(host: str) -> bool:
@@ -101,7 +101,7 @@ def _has_forbidden_domain_code_point(host: str) -> bool:
 
 
 def _split(text: str, what: str) -> SplitResult:
-    if _CONTROL_OR_SPACE.search(text):
+    if CONTROL_OR_SPACE.search(text):
         raise InputError(f"{what} {text!r} contains whitespace or control characters")
     try:
         parts = urlsplit(text)
@@ -196,14 +196,6 @@ def parse_fetch_url(text: str) -> Url:
     return url
 
 
-def resolve_location(base: str, location: str) -> str:
-    """Resolve a Location header value against the URL it came from."""
-    from urllib.parse import urljoin
-
-    return urljoin(base, location.strip(" \t"))
-
-
-@lru_cache(maxsize=1024)
 def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     """The address a host spells (IPv6 with or without brackets), or None for a domain name."""
     try:
@@ -217,7 +209,7 @@ def is_potentially_trustworthy(url: Url) -> bool:
     o = url.origin
     if o.scheme == "https":
         return True
-    if o.host == "localhost" or o.host.endswith(".localhost"):
+    if is_localhost_name(o.host):
         return True
     address = ip_literal(o.host)
     return address is not None and address.is_loopback
@@ -239,3 +231,8 @@ def site_relation(page: Origin, target: Origin) -> str:
         return "cross-site"
     page_site = page.host.split(".")[-2:]
     return "same-site" if target.host.split(".")[-2:] == page_site else "cross-site"
+
+
+def is_localhost_name(host: str) -> bool:
+    """``localhost`` and its subdomains, which browsers keep on the loopback interface by name."""
+    return host == "localhost" or host.endswith(".localhost")

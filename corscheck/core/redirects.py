@@ -10,7 +10,7 @@ from corscheck.core.errors import InputError
 from corscheck.core.headers import combined
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines, ResponseHead
-from corscheck.core.origin import Origin, Url, parse_url
+from corscheck.core.origin import CONTROL_OR_SPACE, Origin, Url, parse_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 20
@@ -68,7 +68,6 @@ def _scheme_failure(scheme: str, target: str) -> RedirectFailure:
 #: What the URL parser strips around a URL, removes inside it, and percent-encodes in what is left.
 _SURROUNDING = "".join(map(chr, range(0x21)))
 _TAB_OR_NEWLINE = re.compile("[\t\n\r]")
-_CONTROL_OR_SPACE = re.compile("[\x00-\x20\x7f]")
 
 
 def _as_url_parser_reads(location: str) -> str:
@@ -76,7 +75,7 @@ def _as_url_parser_reads(location: str) -> str:
     stripped, tabs and newlines removed, and the controls, spaces and DEL left percent-encoded (as
     the path and query percent-encode sets do; in a host they stay forbidden)."""
     text = _TAB_OR_NEWLINE.sub("", location.strip(_SURROUNDING))
-    return _CONTROL_OR_SPACE.sub(lambda m: f"%{ord(m.group()):02X}", text)
+    return CONTROL_OR_SPACE.sub(lambda m: f"%{ord(m.group()):02X}", text)
 
 
 def follow(state: RedirectState, location: str, status: int, page: Origin) -> RedirectState | RedirectFailure:
