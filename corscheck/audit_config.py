@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from corscheck.config import ConfigError, read_document
+from corscheck.core.audit_probes import Risk
 
 AUDIT_KEYS = frozenset({"urls", "origins", "method", "headers", "fail_on"})
-RISKS = ("critical", "high", "medium", "low", "info")
+RISKS = tuple(risk.value for risk in Risk)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from corscheck.cli.check import parse_header
 from corscheck.cli.network import network_settings
 from corscheck.cli.output import fail
 from corscheck.cli.report_file import open_report
+from corscheck.core.audit_probes import Risk
 from corscheck.core.errors import InputError
 from corscheck.exitcodes import ExitCode
 
@@ -28,14 +29,6 @@ class AuditFormat(StrEnum):
     JUNIT = "junit"
     SARIF = "sarif"
     GITHUB = "github"
-
-
-class RiskLevel(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
 
 
 def read_urls(arguments: list[str], url_file: Path | None) -> list[str]:
@@ -133,7 +126,7 @@ def audit(
     ] = AuditFormat.TEXT,
     output: options.Output = None,
     fail_on: Annotated[
-        RiskLevel | None,
+        Risk | None,
         typer.Option(
             "--fail-on",
             help="Exit 1 on a finding of this risk or worse. [default: medium]",
@@ -179,7 +172,6 @@ def audit(
     """
     from corscheck.audit_config import AuditConfig
     from corscheck.core.audit import request_counts
-    from corscheck.core.audit_probes import Risk
 
     declared = AuditConfig()
     listed = read_urls(urls or [], url_file)
@@ -209,7 +201,7 @@ def audit(
     from corscheck.probe.audit import AuditProbe, Politeness
     from corscheck.report.audit import RENDERERS, failed
 
-    threshold = Risk(fail_on.value if fail_on else declared.fail_on or Risk.MEDIUM)
+    threshold = fail_on or Risk(declared.fail_on or Risk.MEDIUM)
     try:
         network = network_settings(
             insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy

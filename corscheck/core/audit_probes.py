@@ -24,7 +24,7 @@ class Risk(StrEnum):
     INFO = "info"
 
 
-RISK_ORDER = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM, Risk.LOW, Risk.INFO)
+RISK_ORDER = tuple(Risk)
 
 #: Engines that load a page whose host holds the character, so that its scripts send that Origin.
 ALL_ENGINES = ("chromium", "firefox", "safari")
