@@ -364,9 +364,7 @@ def on_page(cases: Iterable[CheckCase], page: Page, page_origin: str) -> list[Ch
     for case in cases:
         if case.spec.origin != page_origin:
             raise _fail(case.source, case.name, "origin", f"is not the origin of --page ({page_origin})")
-        own = case.spec.page
-        merged = replace(page, csp=page.csp + own.csp, coep=own.coep or page.coep)
-        placed.append(replace(case, spec=replace(case.spec, page=merged)))
+        placed.append(replace(case, spec=replace(case.spec, page=page.with_own(case.spec.page))))
     return placed
 
 

@@ -31,7 +31,6 @@ from corscheck.core.model import (
     Mode,
     Page,
     RequestSpec,
-    Severity,
     Verdict,
 )
 from corscheck.exitcodes import ExitCode, exit_code_for
@@ -204,22 +203,7 @@ def check(
             from_fetch,
             has_page=page is not None,
         )
-        specs = [
-            replace(
-                spec,
-                expose=tuple(expose or ()),
-                probe_reflection=probe_reflection,
-                preflight_only=preflight_only,
-            )
-            for spec in specs
-        ]
-        from corscheck.suite import Selection
-
-        selection = Selection(
-            fail_on=Severity(fail_on.value),
-            select=options.finding_codes("--select", select),
-            ignore=options.finding_codes("--ignore", ignore),
-        )
+        selection = options.selection(fail_on, select, ignore)
         network = network_settings(
             insecure=insecure, cacert=cacert, cert=cert, key=key, proxy=proxy, noproxy=noproxy
         )
@@ -230,14 +214,15 @@ def check(
             if len(specs) > 1:
                 raise InputError("--page gives the origin: give at most one --origin with it")
             given = specs[0].origin if origin else None
-            page_facts, page_origin = page_and_origin(page, given, timeout, network)
-            page_facts = replace(
-                page_facts, csp=page_facts.csp + tuple(csp or ()), coep=coep or page_facts.coep
-            )
+            fetched, page_origin = page_and_origin(page, given, timeout, network)
+            page_facts = fetched.with_own(page_facts)
             specs = [replace(spec, origin=page_origin) for spec in specs]
         specs = [
             replace(
                 spec,
+                expose=tuple(expose or ()),
+                probe_reflection=probe_reflection,
+                preflight_only=preflight_only,
                 mode=mode,
                 page=page_facts,
                 target_address_space=target_address_space,
@@ -264,7 +249,7 @@ def check(
     stdout_is_report = output in (None, "-")
     report_options = RenderOptions(
         show_secrets=show_secrets,
-        color=stdout_is_report and use_color(ColorMode.NEVER if no_color else color, sys.stdout),
+        color=stdout_is_report and use_color(color, sys.stdout, no_color=no_color),
         verbose=verbose > quiet,
         width=terminal_width(),
         tls_verify=not insecure,

@@ -24,8 +24,8 @@ def demo(
     from corscheck import demo as demo_module  # the demo needs httpx and rich; load them only here
 
     if not serve:
-        mode = ColorMode.NEVER if no_color else color
-        sys.stdout.write(demo_module.run_demo(width=terminal_width(), color=use_color(mode, sys.stdout)))
+        color_on = use_color(color, sys.stdout, no_color=no_color)
+        sys.stdout.write(demo_module.run_demo(width=terminal_width(), color=color_on))
         return
     with demo_module.serving() as base_url:
         print(demo_module.serve_instructions(base_url), flush=True)

@@ -171,7 +171,7 @@ def explain(
     from corscheck.report.text import to_text
 
     text = sys.stdin.read() if message == "-" else message
-    color = use_color(ColorMode.NEVER if no_color else color_mode, sys.stdout)
+    color = use_color(color_mode, sys.stdout, no_color=no_color)
     width = terminal_width()
     try:
         try:

@@ -251,7 +251,6 @@ def har(
             json.dump(document, stream, indent=2, default=str)  # in pieces: no second copy of a large report
             stream.write("\n")
     else:
-        mode = ColorMode.NEVER if no_color else color_mode
-        color = output in (None, "-") and use_color(mode, sys.stdout)
+        color = output in (None, "-") and use_color(color_mode, sys.stdout, no_color=no_color)
         write_report(_render_text(rows, skipped, width=terminal_width(), color=color), output)
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.types import ParamType  # typer 0.28 vendors click
 
 from corscheck.cli.fix import FixFramework
 from corscheck.cli.output import ColorMode
+
+if TYPE_CHECKING:
+    from corscheck.suite import Selection
 
 
 class Seconds(ParamType):
@@ -59,6 +62,18 @@ def finding_codes(option: str, values: list[str] | None) -> tuple[str, ...]:
         if not any(known.startswith(code) for known in RULES):
             raise InputError(f"{option} {code}: no finding code starts with it; `corscheck rules` lists them")
     return codes
+
+
+def selection(fail_on: FailOn, select: list[str] | None, ignore: list[str] | None) -> Selection:
+    """Which findings fail a check (--fail-on, --select, --ignore), as check and run both read them."""
+    from corscheck.core.model import Severity
+    from corscheck.suite import Selection
+
+    return Selection(
+        fail_on=Severity(fail_on.value),
+        select=finding_codes("--select", select),
+        ignore=finding_codes("--ignore", ignore),
+    )
 
 
 Color = Annotated[

@@ -24,8 +24,11 @@ class ColorMode(StrEnum):
     NEVER = "never"
 
 
-def use_color(mode: ColorMode, stream: TextIO) -> bool:
-    """The flag, then NO_COLOR, then FORCE_COLOR, then whether ``stream`` is a terminal."""
+def use_color(mode: ColorMode, stream: TextIO, *, no_color: bool = False) -> bool:
+    """--no-color, then the --color flag, then NO_COLOR, then FORCE_COLOR, then whether ``stream``
+    is a terminal."""
+    if no_color:
+        return False
     if mode is not ColorMode.AUTO:
         return mode is ColorMode.ALWAYS
     if os.environ.get("NO_COLOR"):

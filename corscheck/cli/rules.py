@@ -86,5 +86,4 @@ def rules(
         lines = _explain(found)
     else:
         fail(f"unknown rule code {code!r}; `corscheck rules` lists them", ExitCode.USAGE)
-    mode = ColorMode.NEVER if no_color else color
-    sys.stdout.write(to_text(lines, width=width, color=use_color(mode, sys.stdout)))
+    sys.stdout.write(to_text(lines, width=width, color=use_color(color, sys.stdout, no_color=no_color)))

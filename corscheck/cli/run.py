@@ -91,8 +91,7 @@ def run(
     """
     # Imported here, not at the top: `corscheck check` should not pay for them.
     from corscheck.config import MAX_CHECKS, find_config, on_page, read_config
-    from corscheck.core.model import Severity
-    from corscheck.suite import Selection, Summary, run_cases
+    from corscheck.suite import Summary, run_cases
 
     path = config or find_config(Path())
     if path is None:
@@ -103,11 +102,7 @@ def run(
     try:
         shard_slice = _shard(shard) if shard is not None else None
         config_file = read_config(path, base_url=base_url, max_checks=max_checks or MAX_CHECKS)
-        selection = Selection(
-            fail_on=Severity(fail_on.value),
-            select=options.finding_codes("--select", select),
-            ignore=options.finding_codes("--ignore", ignore),
-        )
+        selection = options.selection(fail_on, select, ignore)
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)
     plan = config_file.cases
@@ -160,7 +155,7 @@ def run(
                 for _ in outcomes:  # -q: no report, but every check runs and counts
                     pass
             elif report_format is options.Format.TEXT:
-                text_color = use_color(ColorMode.NEVER if no_color else color, stream)
+                text_color = use_color(color, stream, no_color=no_color)
                 _write_text(
                     outcomes, stream, summary, source, total, text_color, show_infos, show_secrets, stop
                 )

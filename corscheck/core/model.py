@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -81,6 +81,10 @@ class Page:
     coep: str | None = None
     #: The address space of the IP the page was loaded from; None derives it from the origin.
     address_space: AddressSpace | None = None
+
+    def with_own(self, own: Page) -> Page:
+        """This fetched page with policies given by hand (--csp/--coep, a check's own keys) added."""
+        return replace(self, csp=self.csp + own.csp, coep=own.coep or self.coep)
 
 
 @dataclass(frozen=True)
