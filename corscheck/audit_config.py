@@ -13,6 +13,10 @@ AUDIT_KEYS = frozenset({"urls", "origins", "method", "headers", "fail_on"})
 RISKS = tuple(risk.value for risk in Risk)
 
 
+class NoAuditTable(ConfigError):
+    """The config file has no [audit] table (fine when the file was found, not named)."""
+
+
 @dataclass(frozen=True)
 class AuditConfig:
     urls: tuple[str, ...] = ()
@@ -42,7 +46,7 @@ def load_audit_config(path: Path) -> AuditConfig:
     data, _ = read_document(path)
     table = data.get("audit")
     if table is None:
-        raise ConfigError(f"{source}: no [audit] table")
+        raise NoAuditTable(f"{source}: no [audit] table")
     if not isinstance(table, dict):
         raise ConfigError(f"{source}: key 'audit': must be a table")
     unknown = sorted(set(table) - AUDIT_KEYS)

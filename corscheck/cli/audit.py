@@ -62,7 +62,7 @@ def build_specs(urls: list[str], trusted: list[str], method: str, headers: list[
 
 def _declared_audit(config: Path | None) -> AuditConfig:
     """The [audit] table of --config, or of the config file found here (empty when there is none)."""
-    from corscheck.audit_config import AuditConfig, load_audit_config
+    from corscheck.audit_config import AuditConfig, NoAuditTable, load_audit_config
     from corscheck.config import ConfigError, find_config
 
     path = config or find_config(Path())
@@ -70,9 +70,11 @@ def _declared_audit(config: Path | None) -> AuditConfig:
         return AuditConfig()
     try:
         return load_audit_config(path)
-    except ConfigError as exc:
-        if config is None and str(exc).endswith("no [audit] table"):
+    except NoAuditTable as exc:
+        if config is None:
             return AuditConfig()
+        fail(str(exc), ExitCode.USAGE)
+    except ConfigError as exc:
         fail(str(exc), ExitCode.USAGE)
 
 

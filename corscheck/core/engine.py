@@ -71,9 +71,9 @@ from corscheck.core.origin import (
     Origin,
     Url,
     is_potentially_trustworthy,
+    is_trustworthy_origin,
     parse_fetch_url,
     parse_origin,
-    parse_url,
     site_relation,
 )
 from corscheck.core.preflight import check_preflight, preflight_headers
@@ -154,10 +154,10 @@ class Exchange:
         self._sent_headers = (
             self._no_cors_headers(prepared.sent) if self._mode is Mode.NO_CORS else prepared.sent
         )
-        self._secure_page = not self._page.opaque and is_potentially_trustworthy(
-            parse_url(self._page.serialize(), "origin")
-        )
+        self._secure_page = is_trustworthy_origin(self._page)
         self._page_space = page_address_space(spec.page, self._page)
+        #: True when that space is only inferred from the page origin's host name (no --page).
+        self._page_space_assumed = is_assumed(spec.page, self._page)
         #: The request the shell has told us the address of (see connect()).
         self._connected: PlannedRequest | None = None
         #: The line Chromium prints for a refusal that is not a CorsError.
@@ -259,7 +259,7 @@ class Exchange:
         prompted = (
             more_private(target, self._page_space)
             and self.spec.lna_permission is LnaPermission.PROMPT
-            and not is_assumed(self.spec.page, self._page)
+            and not self._page_space_assumed
         )
         if prompted and not any(f.code == "CORS-LNA-PERMISSION-PROMPT" for f in self._findings):
             self._findings.append(
@@ -277,7 +277,7 @@ class Exchange:
 
     def _page_space_basis(self) -> str:
         """Says so when the page's address space is only inferred from its origin's host name."""
-        if not is_assumed(self.spec.page, self._page):
+        if not self._page_space_assumed:
             return ""
         return (
             f" (assumed from the host name {self._page.host}, as for a deployed site; --page URL"

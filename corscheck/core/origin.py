@@ -206,7 +206,11 @@ def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
 
 def is_potentially_trustworthy(url: Url) -> bool:
     """https, localhost and loopback: where Chromium sends the Sec-Fetch-* headers."""
-    o = url.origin
+    return is_trustworthy_origin(url.origin)
+
+
+def is_trustworthy_origin(o: Origin) -> bool:
+    """A potentially trustworthy origin (a secure context's); an opaque one never is."""
     if o.scheme == "https":
         return True
     if is_localhost_name(o.host):
