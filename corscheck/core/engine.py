@@ -40,7 +40,6 @@ from corscheck.core.messages import (
     CorsError,
     CorsErrorKind,
     blocked_by_response_message,
-    chromium_console_message,
     csp_message,
     mixed_content_message,
     no_cors_method_message,
@@ -77,6 +76,7 @@ from corscheck.core.origin import (
     site_relation,
 )
 from corscheck.core.preflight import check_preflight, preflight_headers
+from corscheck.core.profiles import PROFILES
 from corscheck.core.redirects import (
     DROPPED_ON_CROSS_ORIGIN_HOP,
     RedirectFailure,
@@ -137,16 +137,17 @@ _LNA_REASONS = {
 
 
 class Exchange:
-    """One fetch() simulated step by step, as Chromium would run it."""
+    """One fetch() simulated step by step, as the engine of ``spec.browser`` would run it."""
 
     def __init__(self, spec: RequestSpec) -> None:
         self.spec = spec
+        self._engine = PROFILES[spec.browser]
         self._page: Origin = parse_origin(spec.origin)
         url = parse_fetch_url(spec.url)
         method = self._method = normalise_method(spec.method)
         if spec.cookie is not None:
             check_header_value("Cookie", spec.cookie)
-        prepared = prepare_headers(spec.headers)
+        prepared = prepare_headers(spec.headers, self._engine)
         self._include = spec.credentials is Credentials.INCLUDE
         self._mode = spec.mode
         self._findings: list[Finding] = [_dropped_header_finding(name) for name in prepared.dropped]
@@ -162,6 +163,8 @@ class Exchange:
         self._connected: PlannedRequest | None = None
         #: The line Chromium prints for a refusal that is not a CorsError.
         self._console_line: str | None = None
+        #: The status of the response that failed the CORS check (some engines name it).
+        self._error_status: int | None = None
         self._state = RedirectState(
             url=url,
             method=method,
@@ -216,6 +219,8 @@ class Exchange:
         resolves its host and calls connect() before sending it."""
         pending = self._pending
         if pending is None or pending is self._connected or pending.kind is RequestKind.REFLECTION_PROBE:
+            return False
+        if not self._engine.local_network_access:
             return False
         return self._page_space not in (None, AddressSpace.LOOPBACK)
 
@@ -329,11 +334,12 @@ class Exchange:
         findings.sort(key=lambda f: order[f.severity])
         message = self._console_line
         if self._error is not None:
-            message = chromium_console_message(
+            message = self._engine.console.render(
                 self._error,
                 url=self._error_url,
                 first_url=self._steps[0].request.url if self._steps else self._error_url,
                 origin=self._page.serialize(),
+                status=self._error_status,
             )
         readable = self._exposure.readable if self._exposure and self._verdict is Verdict.ALLOWED else ()
         return CheckResult(
@@ -385,8 +391,15 @@ class Exchange:
     def _origin_sent(self) -> str:
         return NULL if self._state.tainted else self._page.serialize()
 
+    @property
+    def _preflight_origin(self) -> str:
+        """The Origin a preflight carries (the response is still checked against _origin_sent)."""
+        if self._engine.tainted_preflight_sends_page_origin:
+            return self._page.serialize()
+        return self._origin_sent
+
     def _initial_unsafe_names(self) -> list[str]:
-        return unsafe_header_names(self._sent_headers)
+        return unsafe_header_names(self._sent_headers, self._engine)
 
     def _fetch_metadata(self, url: Url, mode: Mode) -> HeaderLines:
         """Chromium's Sec-Fetch-* headers, sent only to potentially trustworthy URLs."""
@@ -400,7 +413,11 @@ class Exchange:
 
     def _no_cors_headers(self, headers: HeaderLines) -> HeaderLines:
         """What a no-cors request keeps: safelisted headers only, dropped without an error."""
-        kept = [(n, v) for n, v in headers if n.lower() in _NO_CORS_HEADERS and is_safelisted_header(n, v)]
+        kept = [
+            (n, v)
+            for n, v in headers
+            if n.lower() in _NO_CORS_HEADERS and is_safelisted_header(n, v, self._engine)
+        ]
         for name, value in headers:
             if (name, value) in kept:
                 continue
@@ -421,7 +438,11 @@ class Exchange:
         if self._refused_before_sending(self._state.url):
             return None
         state = self._state
-        if state.cors and self._mode is Mode.CORS and needs_preflight(state.method, state.headers):
+        if (
+            state.cors
+            and self._mode is Mode.CORS
+            and needs_preflight(state.method, state.headers, self._engine)
+        ):
             return self._plan_preflight()
         return self._plan_actual_unless_withheld()
 
@@ -519,7 +540,9 @@ class Exchange:
 
     def _plan_preflight(self) -> PlannedRequest:
         state = self._state
-        headers = preflight_headers(state.method, unsafe_header_names(state.headers), self._origin_sent)
+        headers = preflight_headers(
+            state.method, unsafe_header_names(state.headers, self._engine), self._preflight_origin
+        )
         headers += (("User-Agent", USER_AGENT),) + self._fetch_metadata(state.url, Mode.CORS)
         return PlannedRequest(RequestKind.PREFLIGHT, "OPTIONS", state.url.text, headers)
 
@@ -582,7 +605,8 @@ class Exchange:
         self._verdict = Verdict.BLOCKED
         self._error = error
         self._error_url = url
-        unsafe = unsafe_header_names(self._state.headers)
+        self._error_status = head.status
+        unsafe = unsafe_header_names(self._state.headers, self._engine)
         self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers, unsafe))
         blocking = self._findings[0]
         self._blocked = Failure(
@@ -642,6 +666,7 @@ class Exchange:
                     include_credentials=self._include,
                     method=self._state.method,
                     unsafe_names=unsafe,
+                    engine=self._engine,
                 )
                 next_error, disallowed = outcome.error, outcome.disallowed_headers
             else:
@@ -662,7 +687,8 @@ class Exchange:
             origin=self._origin_sent,
             include_credentials=self._include,
             method=self._state.method,
-            unsafe_names=unsafe_header_names(self._state.headers),
+            unsafe_names=unsafe_header_names(self._state.headers, self._engine),
+            engine=self._engine,
         )
         self._steps.append(Step(request, head, passed=outcome.error is None))
         if self._cache is None:

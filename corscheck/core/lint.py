@@ -18,7 +18,8 @@ from corscheck.core.model import (
     Step,
     Verdict,
 )
-from corscheck.core.preflight import ACMA, CHROMIUM_MAX_AGE_CAP
+from corscheck.core.preflight import ACMA
+from corscheck.core.profiles import CHROMIUM
 from corscheck.core.request import MAX_SAFELISTED_TOTAL, MAX_SAFELISTED_VALUE, is_safelisted_header
 from corscheck.core.rules import RULES
 
@@ -121,10 +122,10 @@ def _preflight_findings(steps: list[Step], cache: PreflightCache | None) -> Iter
             f" uses {cache.chromium_seconds} seconds.",
             value=cache.header,
         )
-    elif int(cache.header) > CHROMIUM_MAX_AGE_CAP:
+    elif int(cache.header) > CHROMIUM.preflight_cache_cap:
         yield _finding(
             "LINT-MAXAGE-CAPPED",
-            f"Access-Control-Max-Age {cache.header} is capped to {CHROMIUM_MAX_AGE_CAP} s by"
+            f"Access-Control-Max-Age {cache.header} is capped to {CHROMIUM.preflight_cache_cap} s by"
             " Chromium (Safari: 600 s, Firefox: 86400 s).",
             value=cache.header,
             chromium_seconds=cache.chromium_seconds,

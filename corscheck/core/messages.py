@@ -1,7 +1,9 @@
-"""Chromium's console messages for CORS failures, kept as data (blink's cors_error_string.cc)."""
+"""Console messages for CORS failures, kept as data: Chromium's (blink's cors_error_string.cc) and
+the template each engine profile words them with (corscheck/core/profiles.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -119,21 +121,50 @@ _PREFLIGHT_PREFIXED = frozenset(
 )
 
 
-def chromium_console_message(error: CorsError, *, url: str, first_url: str, origin: str) -> str:
-    """The line Chromium's console prints when fetch() is blocked.
+@dataclass(frozen=True)
+class ConsoleTemplates:
+    """How one engine words a blocked fetch() in its console.
 
-    ``url`` is the URL whose response failed, ``first_url`` the URL fetch() was called with and
-    ``origin`` the page's real origin (Chromium names it even when the request sent ``null``).
+    ``reasons`` are formatted first (fields ``hint``, ``target``, ``url``, ``status``), then
+    ``line`` with the reason in it (fields ``url``, ``redirected``, ``origin``, ``prefix``,
+    ``reason``).
     """
-    redirected = f" (redirected from '{first_url}')" if first_url != url else ""
-    prefix = ""
-    if error.preflight and error.kind in _PREFLIGHT_PREFIXED:
-        prefix = "Response to preflight request doesn't pass access control check: "
-    reason = REASONS[error.kind].format(hint=printable(error.hint or ""), target=error.target)
-    return (
-        f"Access to fetch at '{url}'{redirected} from origin '{origin}' has been blocked by CORS"
-        f" policy: {prefix}{reason}"
-    )
+
+    line: str
+    reasons: Mapping[CorsErrorKind, str]
+    #: How a redirected fetch names the URL it was called with (``{first_url}``); "" when it does not.
+    redirected: str = ""
+    #: Put before the reason of a failed preflight of one of ``preflight_prefixed`` kinds.
+    preflight_prefix: str = ""
+    preflight_prefixed: frozenset[CorsErrorKind] = frozenset()
+
+    def render(self, error: CorsError, *, url: str, first_url: str, origin: str, status: int | None) -> str:
+        """``url`` is the URL whose response failed, ``first_url`` the URL fetch() was called with,
+        ``origin`` the page's real origin (named even when the request sent ``null``) and ``status``
+        the failed response's status."""
+        redirected = self.redirected.format(first_url=first_url) if first_url != url else ""
+        prefix = self.preflight_prefix if error.preflight and error.kind in self.preflight_prefixed else ""
+        reason = self.reasons[error.kind].format(
+            hint=printable(error.hint or ""), target=error.target, url=url, status=status
+        )
+        return self.line.format(url=url, redirected=redirected, origin=origin, prefix=prefix, reason=reason)
+
+
+CHROMIUM_CONSOLE = ConsoleTemplates(
+    line=(
+        "Access to fetch at '{url}'{redirected} from origin '{origin}' has been blocked by CORS"
+        " policy: {prefix}{reason}"
+    ),
+    reasons=REASONS,
+    redirected=" (redirected from '{first_url}')",
+    preflight_prefix="Response to preflight request doesn't pass access control check: ",
+    preflight_prefixed=_PREFLIGHT_PREFIXED,
+)
+
+
+def chromium_console_message(error: CorsError, *, url: str, first_url: str, origin: str) -> str:
+    """The line Chromium's console prints when fetch() is blocked."""
+    return CHROMIUM_CONSOLE.render(error, url=url, first_url=first_url, origin=origin, status=None)
 
 
 # --- Lines that are not CORS errors: checks made before a request leaves, and after it returns ----

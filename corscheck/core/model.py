@@ -111,6 +111,8 @@ class RequestSpec:
     #: fetch()'s ``targetAddressSpace`` option.
     target_address_space: AddressSpace | None = None
     lna_permission: LnaPermission = LnaPermission.PROMPT
+    #: The engine simulated: a name in corscheck.core.profiles.PROFILES.
+    browser: str = "chromium"
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,8 @@ class PreflightCache:
     header: str | None
     #: Seconds Chromium would keep the entry (0 means not cached).
     chromium_seconds: int
+    #: Seconds the simulated engine would keep it (``chromium_seconds`` for Chromium).
+    seconds: int
 
 
 @dataclass(frozen=True)

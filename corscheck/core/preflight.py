@@ -1,4 +1,4 @@
-"""The CORS preflight: the OPTIONS request Chromium builds and how it judges the answer."""
+"""The CORS preflight: the OPTIONS request the browser builds and how it judges the answer."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ from corscheck.core.access import cors_check
 from corscheck.core.headers import combined, parse_token_list
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines, PreflightCache, ResponseHead
+from corscheck.core.profiles import CHROMIUM, EngineProfile
 from corscheck.core.request import SAFELISTED_METHODS, request_headers_value
 
 ACAM = "access-control-allow-methods"
 ACAH = "access-control-allow-headers"
 ACMA = "access-control-max-age"
 
-#: Chromium's preflight cache lifetime when Access-Control-Max-Age is absent or unparsable.
-DEFAULT_MAX_AGE = 5
-#: Chromium never caches a preflight result for longer than two hours.
-CHROMIUM_MAX_AGE_CAP = 7200
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -34,11 +31,16 @@ def preflight_headers(method: str, unsafe_names: list[str], origin: str) -> Head
     return tuple(lines)
 
 
-def chromium_max_age(value: str | None) -> int:
-    """Seconds Chromium keeps a preflight result: default 5, negative → 0, capped at 7200."""
+def max_age(value: str | None, engine: EngineProfile = CHROMIUM) -> int:
+    """Seconds the engine keeps a preflight result: its default when the header is absent or
+    unparsable, 0 when negative, never more than its cap."""
     if value is None or not re.fullmatch(r"[+-]?[0-9]+", value):
-        return DEFAULT_MAX_AGE
-    return max(0, min(int(value), CHROMIUM_MAX_AGE_CAP))
+        return engine.preflight_cache_default
+    return max(0, min(int(value), engine.preflight_cache_cap))
+
+
+def preflight_cache(value: str | None, engine: EngineProfile) -> PreflightCache:
+    return PreflightCache(header=value, chromium_seconds=max_age(value), seconds=max_age(value, engine))
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def check_preflight(
     include_credentials: bool,
     method: str,
     unsafe_names: list[str],
+    engine: EngineProfile = CHROMIUM,
 ) -> PreflightOutcome:
     """Judge a preflight response in Chromium's order; the first failure wins."""
     if head.status in REDIRECT_STATUSES and combined(head.headers, "location") is not None:
@@ -78,8 +81,8 @@ def check_preflight(
     allowed_headers = parse_token_list(combined(head.headers, ACAH))
     if allowed_headers is None:
         return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_HEADERS))
-    max_age = combined(head.headers, ACMA)
-    cache = PreflightCache(header=max_age, chromium_seconds=chromium_max_age(max_age))
+    max_age_header = combined(head.headers, ACMA)
+    cache = preflight_cache(max_age_header, engine)
 
     # Methods compare byte for byte; "*" is a wildcard only without credentials.
     method_ok = (
@@ -116,5 +119,5 @@ def check_preflight(
         )
     if authorization_via_wildcard:
         # Chromium's cache lookup applies the strict rule, so it preflights again every time.
-        cache = PreflightCache(header=max_age, chromium_seconds=0)
+        cache = PreflightCache(header=max_age_header, chromium_seconds=0, seconds=0)
     return PreflightOutcome(None, cache=cache, authorization_via_wildcard=authorization_via_wildcard)

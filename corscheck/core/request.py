@@ -8,39 +8,13 @@ from dataclasses import dataclass
 from corscheck.core.errors import InputError
 from corscheck.core.headers import is_token
 from corscheck.core.model import HeaderLines
+from corscheck.core.profiles import CHROMIUM, CLIENT_HINT_HEADERS, EngineProfile
 
 #: Methods fetch() upper-cases when they match case-insensitively; every other method is kept as typed.
 NORMALISED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")
 FORBIDDEN_METHODS = ("CONNECT", "TRACE", "TRACK")
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
 
-FORBIDDEN_REQUEST_HEADERS = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-        # Chromium still refuses to let a page set User-Agent (the spec no longer forbids it).
-        "user-agent",
-    }
-)
 FORBIDDEN_PREFIXES = ("proxy-", "sec-")
 METHOD_OVERRIDE_HEADERS = ("x-http-method", "x-http-method-override", "x-method-override")
 
@@ -70,10 +44,10 @@ def normalise_method(method: str) -> str:
     return upper if upper in NORMALISED_METHODS else method
 
 
-def is_forbidden_header(name: str, value: str) -> bool:
+def is_forbidden_header(name: str, value: str, engine: EngineProfile = CHROMIUM) -> bool:
     """Would fetch() silently drop this author header?"""
     lower = name.lower()
-    if lower in FORBIDDEN_REQUEST_HEADERS or lower.startswith(FORBIDDEN_PREFIXES):
+    if lower in engine.forbidden_request_headers or lower.startswith(FORBIDDEN_PREFIXES):
         return True
     if lower in METHOD_OVERRIDE_HEADERS:
         named = (m.strip(" \t").upper() for m in value.split(","))
@@ -99,7 +73,7 @@ def check_header_value(name: str, value: str) -> None:
         raise InputError(f"header {name!r} has characters outside Latin-1")
 
 
-def prepare_headers(headers: HeaderLines) -> AuthorHeaders:
+def prepare_headers(headers: HeaderLines, engine: EngineProfile = CHROMIUM) -> AuthorHeaders:
     """Validate, trim, drop forbidden and combine duplicate author headers as fetch() does."""
     combined: dict[str, tuple[str, list[str]]] = {}
     dropped: list[str] = []
@@ -108,7 +82,7 @@ def prepare_headers(headers: HeaderLines) -> AuthorHeaders:
             raise InputError(f"header name {name!r} is not a valid HTTP token")
         value = raw_value.strip(" \t\r\n")
         check_header_value(name, value)
-        if is_forbidden_header(name, value):
+        if is_forbidden_header(name, value, engine):
             dropped.append(name)
             continue
         key = name.lower()
@@ -136,11 +110,13 @@ def _is_simple_range(value: str) -> bool:
     return not last or int(last) >= int(first)
 
 
-def is_safelisted_header(name: str, value: str) -> bool:
-    """Chromium's CORS-safelisted request-header test (the spec's plus its client-hint names)."""
+def is_safelisted_header(name: str, value: str, engine: EngineProfile = CHROMIUM) -> bool:
+    """The engine's CORS-safelisted request-header test (the spec's plus the engine's extra names)."""
     if len(value.encode("latin-1", "replace")) > MAX_SAFELISTED_VALUE:
         return False
     lower = name.lower()
+    if lower in CLIENT_HINT_HEADERS and lower not in engine.extra_safelisted_headers:
+        return False
     if lower == "accept":
         return not any(c in _UNSAFE_BYTES for c in value)
     if lower in ("accept-language", "content-language"):
@@ -162,7 +138,7 @@ def is_safelisted_header(name: str, value: str) -> bool:
     return False
 
 
-def unsafe_header_names(headers: HeaderLines) -> list[str]:
+def unsafe_header_names(headers: HeaderLines, engine: EngineProfile = CHROMIUM) -> list[str]:
     """CORS-unsafe request-header names, lower-cased, in header order (duplicates removed).
 
     Safelisted headers whose values add up to more than 1024 bytes all become unsafe too.
@@ -171,7 +147,7 @@ def unsafe_header_names(headers: HeaderLines) -> list[str]:
     safelisted: list[str] = []
     safelisted_size = 0
     for name, value in headers:
-        if is_safelisted_header(name, value):
+        if is_safelisted_header(name, value, engine):
             safelisted.append(name.lower())
             safelisted_size += len(value.encode("latin-1", "replace"))
         else:
@@ -181,8 +157,8 @@ def unsafe_header_names(headers: HeaderLines) -> list[str]:
     return list(dict.fromkeys(unsafe))
 
 
-def needs_preflight(method: str, headers: HeaderLines) -> bool:
-    return method.upper() not in SAFELISTED_METHODS or bool(unsafe_header_names(headers))
+def needs_preflight(method: str, headers: HeaderLines, engine: EngineProfile = CHROMIUM) -> bool:
+    return method.upper() not in SAFELISTED_METHODS or bool(unsafe_header_names(headers, engine))
 
 
 def request_headers_value(unsafe_names: list[str]) -> str:

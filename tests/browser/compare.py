@@ -1,4 +1,4 @@
-"""Set what Chromium did beside what corscheck concluded, and list every difference.
+"""Set what a browser did beside what corscheck concluded with its profile, and list every difference.
 
 The ground truth for "what was sent" is the case server's recording for each run, not either
 client's own account of it.
@@ -13,8 +13,15 @@ from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
 from tests.browser.chromium import Observation
 from tests.browser.server import CASE_PREFIX, CaseServer, Received
 
-# Chromium's own TypeError for a failed network fetch; any other TypeError was thrown before sending.
-NETWORK_TYPE_ERROR = "TypeError: Failed to fetch"
+# Each engine's own TypeError for a failed network fetch (Chromium, Firefox, WebKit); any other
+# TypeError was thrown before sending.
+NETWORK_TYPE_ERRORS = frozenset(
+    {
+        "TypeError: Failed to fetch",
+        "TypeError: NetworkError when attempting to fetch resource.",
+        "TypeError: Load failed",
+    }
+)
 
 
 @dataclass
@@ -26,8 +33,9 @@ class CorscheckRun:
     requests: list[Received]
 
 
-def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
-    """The same fetch through corscheck, in-process, with the reflection probe off.
+def run_corscheck(case: Case, server: CaseServer, browser: str) -> CorscheckRun:
+    """The same fetch through corscheck, in-process, with ``browser``'s profile and the reflection
+    probe off.
 
     A case with its own page has corscheck load that page (as --page does) for its CSP, COEP and
     address. Headless Chromium denies Local Network Access unless the case grants it, and corscheck
@@ -58,6 +66,7 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
         page=page,
         target_address_space=AddressSpace(target) if target else None,
         lna_permission=LnaPermission(case.lna_permission),
+        browser=browser,
     )
     server.clear(case.id)
     try:
@@ -68,7 +77,7 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
 
 
 def rejected_before_sending(observed: Observation) -> bool:
-    return not observed.resolved and observed.error != NETWORK_TYPE_ERROR and not observed.requests
+    return not observed.resolved and observed.error not in NETWORK_TYPE_ERRORS and not observed.requests
 
 
 def request_line(request: Received) -> str:
@@ -88,27 +97,27 @@ def request_line(request: Received) -> str:
     return " ".join(facts)
 
 
-def differences(observed: Observation, run: CorscheckRun) -> list[str]:
-    """Every way corscheck's account differs from Chromium's behaviour (empty when they agree)."""
+def differences(observed: Observation, run: CorscheckRun, browser: str) -> list[str]:
+    """Every way corscheck's account differs from the browser's behaviour (empty when they agree)."""
     if rejected_before_sending(observed) or run.input_error is not None:
-        return _input_differences(observed, run)
+        return _input_differences(observed, run, browser)
     result = run.result
     problems = []
     chromium_allowed = observed.resolved
     if chromium_verdict(observed) != result.verdict.value:
         problems.append(
-            f"verdict: Chromium {describe_outcome(observed)}, corscheck said {result.verdict.value}"
+            f"verdict: {browser} {describe_outcome(observed)}, corscheck said {result.verdict.value}"
         )
-    problems += _request_differences(observed.requests, run.requests)
+    problems += _request_differences(observed.requests, run.requests, browser)
     if chromium_allowed and result.verdict.value == "allowed":
-        problems += _response_differences(observed, result)
+        problems += _response_differences(observed, result, browser)
     if not chromium_allowed and not _same_console_message(observed.cors_message, result):
         problems.append(
-            f"console message:\n  Chromium:  {observed.cors_message!r}\n"
+            f"console message:\n  {browser}:  {observed.cors_message!r}\n"
             f"  corscheck: {result.browser_message!r}"
         )
     if observed.repeat_preflights is not None:
-        problems += _cache_differences(observed, result)
+        problems += _cache_differences(observed, result, browser)
     if problems:  # context for whoever fixes the engine
         problems.append(f"corscheck findings: {[f.code for f in result.findings]}")
     return problems
@@ -150,56 +159,56 @@ def describe_outcome(observed: Observation) -> str:
     return f"rejected without a CORS message ({network[0] if network else observed.error})"
 
 
-def _input_differences(observed: Observation, run: CorscheckRun) -> list[str]:
+def _input_differences(observed: Observation, run: CorscheckRun, browser: str) -> list[str]:
     if rejected_before_sending(observed) and run.input_error is not None:
         return []
     blocked = run.result.verdict.value == "blocked"
     if rejected_before_sending(observed) and blocked and run.result.browser_message == observed.error:
         return []  # a TypeError fetch() throws for a valid request (a no-cors PUT): verdict blocked
     if run.input_error is not None:
-        return [f"corscheck refused the request ({run.input_error}) but Chromium sent it"]
+        return [f"corscheck refused the request ({run.input_error}) but {browser} sent it"]
     return [
-        f"Chromium threw before sending ({observed.error}) but corscheck checked it"
+        f"{browser} threw before sending ({observed.error}) but corscheck checked it"
         f" ({run.result.verdict.value})"
     ]
 
 
-def _request_differences(chromium: list[Received], corscheck: list[Received]) -> list[str]:
-    ours, theirs = [request_line(r) for r in chromium], [request_line(r) for r in corscheck]
+def _request_differences(observed: list[Received], corscheck: list[Received], browser: str) -> list[str]:
+    ours, theirs = [request_line(r) for r in observed], [request_line(r) for r in corscheck]
     if ours == theirs:
         return []
     return [
-        "requests sent differ:\n  Chromium:\n"
+        f"requests sent differ:\n  {browser}:\n"
         + "".join(f"    {line}\n" for line in ours)
         + "  corscheck:\n"
         + "".join(f"    {line}\n" for line in theirs)
     ]
 
 
-def _response_differences(observed: Observation, result: Any) -> list[str]:
+def _response_differences(observed: Observation, result: Any, browser: str) -> list[str]:
     problems = []
     final = result.actual.response if result.actual else None
     if final is None:
         return ["corscheck allowed the request but recorded no final response"]
     if observed.status != final.status:
-        problems.append(f"status: Chromium {observed.status}, corscheck {final.status}")
+        problems.append(f"status: {browser} {observed.status}, corscheck {final.status}")
     # Compare only names the response really carries (corscheck may list safelisted names in general).
     present = {name.lower() for name, _ in final.headers}
     readable = sorted(set(result.exposed_headers) & present)
     if observed.header_names != readable:
-        problems.append(f"readable headers:\n  Chromium:  {observed.header_names}\n  corscheck: {readable}")
+        problems.append(f"readable headers:\n  {browser}:  {observed.header_names}\n  corscheck: {readable}")
     return problems
 
 
-def _cache_differences(observed: Observation, result: Any) -> list[str]:
-    """A second fetch right away re-sends the preflight exactly when Chromium did not cache it."""
-    chromium_cached = observed.repeat_preflights == 0
+def _cache_differences(observed: Observation, result: Any, browser: str) -> list[str]:
+    """A second fetch right away re-sends the preflight exactly when the browser did not cache it."""
+    browser_cached = observed.repeat_preflights == 0
     cache = result.preflight_cache
-    corscheck_cached = cache is not None and cache.chromium_seconds > 0
-    if chromium_cached == corscheck_cached:
+    corscheck_cached = cache is not None and cache.seconds > 0
+    if browser_cached == corscheck_cached:
         return []
-    seconds = cache.chromium_seconds if cache else None
+    seconds = cache.seconds if cache else None
     return [
-        f"preflight cache: Chromium {'reused' if chromium_cached else 'did not reuse'} the preflight,"
-        f" corscheck says chromium_seconds={seconds}"
+        f"preflight cache: {browser} {'reused' if browser_cached else 'did not reuse'} the preflight,"
+        f" corscheck says {seconds} seconds"
     ]

@@ -1,4 +1,4 @@
-"""Fixtures for the Chromium conformance suite: one case server and one browser per run."""
+"""Fixtures for the browser conformance suite: one case server, and one of each engine per run."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from typing import Any
 import pytest
 
 from tests.browser.cases import load_cases
-from tests.browser.chromium import launch
 from tests.browser.server import CaseServer
 
-CHROMIUM_VERSION = pytest.StashKey[str]()
+#: "Chromium 156.0..." for each engine launched in this run, in launch order.
+ENGINE_VERSIONS = pytest.StashKey[list[str]]()
+
+
+def _note_version(config: pytest.Config, title: str, version: str) -> None:
+    config.stash.setdefault(ENGINE_VERSIONS, []).append(f"{title} {version}")
+    print(f"\n{title} {version}")
 
 
 @pytest.fixture(scope="session")
@@ -30,16 +35,16 @@ def case_server() -> Iterator[CaseServer]:
 def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    from tests.browser.chromium import launch
+
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        request.config.stash[CHROMIUM_VERSION] = browser.version
-        print(f"\nChromium {browser.version}")
+        _note_version(request.config, "Chromium", browser.version)
         yield browser
         browser.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Name the browser that served as the oracle, whatever the capture settings."""
-    version = config.stash.get(CHROMIUM_VERSION, None)
-    if version is not None:
-        terminalreporter.write_sep("-", f"browser conformance oracle: Chromium {version}")
+    """Name the browsers that served as oracles, whatever the capture settings."""
+    for version in config.stash.get(ENGINE_VERSIONS, []):
+        terminalreporter.write_sep("-", f"browser conformance oracle: {version}")

@@ -2,7 +2,7 @@ import pytest
 
 from corscheck.core.messages import CorsErrorKind as K
 from corscheck.core.model import ResponseHead
-from corscheck.core.preflight import check_preflight, chromium_max_age, preflight_headers
+from corscheck.core.preflight import check_preflight, max_age, preflight_headers
 
 ORIGIN = "https://app.example"
 ALLOW = ("Access-Control-Allow-Origin", ORIGIN)
@@ -126,5 +126,5 @@ def test_header_wildcard_rules():
         ("600, 600", 5),
     ],
 )
-def test_chromium_max_age(value, seconds):
-    assert chromium_max_age(value) == seconds
+def test_max_age(value, seconds):
+    assert max_age(value) == seconds

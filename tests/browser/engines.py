@@ -1,0 +1,46 @@
+"""The browser engines the conformance suite runs every case in, one entry per engine.
+
+An engine contributes a runner ``run_in_<engine>(handle, server, case) -> Observation`` (the
+Observation of tests/browser/chromium.py), the name of the fixture in conftest.py that launches
+it and hands its handle to the runner, and a check for what it needs on this machine. corscheck
+runs each case with the profile of the same name (corscheck/core/profiles.py); there is no list of
+expected differences: where corscheck and the engine disagree, the profile is wrong.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.browser.cases import Case
+from tests.browser.chromium import CHROMIUM, Observation, run_in_chromium
+from tests.browser.server import CaseServer
+
+
+@dataclass(frozen=True)
+class BrowserEngine:
+    #: corscheck's profile name (``--browser``).
+    name: str
+    #: How reports name it.
+    title: str
+    #: The conftest.py fixture that launches the engine and yields the runner's handle.
+    fixture: str
+    run: Callable[[Any, CaseServer, Case], Observation]
+    #: Why the engine cannot run here (None when it can), and how to enable it.
+    missing: Callable[[], str | None]
+
+
+def _chromium_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Chromium not found at {CHROMIUM} (set CORSCHECK_CHROMIUM); enable with: apt-get install chromium"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright Python package is not installed; enable with: pip install -e '.[test]'"
+    return None
+
+
+ENGINES: dict[str, BrowserEngine] = {
+    engine.name: engine
+    for engine in (BrowserEngine("chromium", "Chromium", "chromium", run_in_chromium, _chromium_missing),)
+}
