@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from corscheck.core.headers import combined
+from corscheck.core.headers import combined, count
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines
+from corscheck.core.profiles import CHROMIUM, EngineProfile
 
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
@@ -38,13 +39,17 @@ def parses_as_url(value: str) -> bool:
     return not port or (port.isdigit() and int(port) <= 65535)
 
 
-def cors_check(headers: HeaderLines, origin: str, include_credentials: bool) -> CorsError | None:
+def cors_check(
+    headers: HeaderLines, origin: str, include_credentials: bool, engine: EngineProfile = CHROMIUM
+) -> CorsError | None:
     """Return why the browser would refuse this response, or None if it passes.
 
     ``origin`` is the serialised origin the request carried (``null`` once tainted).
     The response status plays no part here.
     """
     allow_origin = combined(headers, ACAO)
+    if engine.multiple_allow_origin_by_lines and count(headers, ACAO) > 1:
+        return CorsError(CorsErrorKind.MULTIPLE_ALLOW_ORIGIN, allow_origin)
     if allow_origin == "*":
         if include_credentials:
             return CorsError(CorsErrorKind.WILDCARD_ORIGIN)
@@ -52,7 +57,8 @@ def cors_check(headers: HeaderLines, origin: str, include_credentials: bool) -> 
     if allow_origin is None:
         return CorsError(CorsErrorKind.MISSING_ALLOW_ORIGIN)
     if allow_origin != origin:
-        if " " in allow_origin or "," in allow_origin:
+        listed = " " in allow_origin or "," in allow_origin
+        if listed and not engine.multiple_allow_origin_by_lines:
             return CorsError(CorsErrorKind.MULTIPLE_ALLOW_ORIGIN, allow_origin)
         if allow_origin != "null" and not parses_as_url(allow_origin):
             return CorsError(CorsErrorKind.INVALID_ALLOW_ORIGIN, allow_origin)

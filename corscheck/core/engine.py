@@ -39,11 +39,6 @@ from corscheck.core.mend import mend, merged_list
 from corscheck.core.messages import (
     CorsError,
     CorsErrorKind,
-    blocked_by_response_message,
-    csp_message,
-    mixed_content_message,
-    no_cors_method_message,
-    same_origin_mode_message,
 )
 from corscheck.core.model import (
     AddressSpace,
@@ -165,6 +160,8 @@ class Exchange:
         self._console_line: str | None = None
         #: The status of the response that failed the CORS check (some engines name it).
         self._error_status: int | None = None
+        #: A preflight was sent (some engines then preflight every later hop).
+        self._preflighted = False
         self._state = RedirectState(
             url=url,
             method=method,
@@ -189,7 +186,7 @@ class Exchange:
                 "CORS-NO-CORS-METHOD",
                 f"fetch() throws before sending: {method!r} is unsupported in no-cors mode"
                 " (only GET, HEAD and POST).",
-                no_cors_method_message(method),
+                self._engine.console.no_cors_method.format(method=method),
                 method=method,
             )
         else:
@@ -280,6 +277,12 @@ class Exchange:
                 )
             )
 
+    def _log_network_error(self, url: str, cross_origin: bool) -> None:
+        """Some engines log a line for every CORS request that ends in a network error."""
+        line = self._engine.console.network_error
+        if line is not None and cross_origin and self._mode is Mode.CORS:
+            self._console_line = line.format(url=url)
+
     def _page_space_basis(self) -> str:
         """Says so when the page's address space is only inferred from its origin's host name."""
         if not self._page_space_assumed:
@@ -300,6 +303,7 @@ class Exchange:
             return  # the check itself already concluded
         self._failure = failure
         self._verdict = Verdict.ERROR
+        self._log_network_error(request.url, self._state.cors)
         stage = "preflight" if request.kind is RequestKind.PREFLIGHT else "actual"
         self._findings.insert(
             0,
@@ -393,10 +397,13 @@ class Exchange:
 
     @property
     def _preflight_origin(self) -> str:
-        """The Origin a preflight carries (the response is still checked against _origin_sent)."""
-        if self._engine.tainted_preflight_sends_page_origin:
+        """The Origin a preflight carries and its response is checked against."""
+        if self._engine.tainted_preflight_uses_page_origin:
             return self._page.serialize()
         return self._origin_sent
+
+    def _origin_checked(self, stage: str) -> str:
+        return self._preflight_origin if stage == "preflight" else self._origin_sent
 
     def _initial_unsafe_names(self) -> list[str]:
         return unsafe_header_names(self._sent_headers, self._engine)
@@ -438,13 +445,13 @@ class Exchange:
         if self._refused_before_sending(self._state.url):
             return None
         state = self._state
-        if (
-            state.cors
-            and self._mode is Mode.CORS
-            and needs_preflight(state.method, state.headers, self._engine)
-        ):
+        if state.cors and self._mode is Mode.CORS and self._needs_preflight(state):
             return self._plan_preflight()
         return self._plan_actual_unless_withheld()
+
+    def _needs_preflight(self, state: RedirectState) -> bool:
+        kept = self._preflighted and self._engine.redirect_keeps_preflight
+        return kept or needs_preflight(state.method, state.headers, self._engine)
 
     def _plan_actual_unless_withheld(self) -> PlannedRequest | None:
         """The actual request, or None (and the exchange ends) when --preflight-only keeps a write back."""
@@ -467,7 +474,7 @@ class Exchange:
         """The renderer's checks, in Chromium's order: CSP connect-src, mixed content, request mode."""
         page = self.spec.page
         for violation in connect_violations(url, self._page, page.csp, page.csp_report_only):
-            line = csp_message(
+            line = self._engine.console.csp_line(
                 url.text, violation.directive, fallback=violation.fallback, report_only=violation.report_only
             )
             if violation.report_only:
@@ -490,11 +497,12 @@ class Exchange:
                 url=url.text,
             )
             return True
-        target = self.spec.target_address_space
+        # targetAddressSpace belongs to Local Network Access: an engine without it ignores it.
+        target = self.spec.target_address_space if self._engine.local_network_access else None
         if mixed_content.is_mixed_content(self._page, url):
             page_url = self.spec.page.url or self._page.serialize() + "/"
             blocked = mixed_content.blocks(self._page, url, target)
-            line = mixed_content_message(page_url, url.text, blocked=blocked)
+            line = self._engine.console.mixed_content_line(page_url, url.text, blocked=blocked)
             if blocked:
                 self._refuse(
                     "CORS-MIXED-CONTENT",
@@ -517,8 +525,9 @@ class Exchange:
                 f"mode 'same-origin' refuses {url.text}, which is not of the page's origin"
                 f" {self._page.serialize()}"
             )
-            if self._hops:
-                # A redirect there is a plain network error: Chromium prints no line for it.
+            mode_line = self._engine.console.same_origin_mode
+            if self._hops or mode_line is None:
+                # A plain network error: no line (Chromium prints none after a redirect).
                 self._verdict = Verdict.ERROR
                 self._failure = NetworkFailure("redirect", message, url.text)
                 self._findings.insert(0, _finding("CORS-SAME-ORIGIN-MODE", message + ".", url=url.text))
@@ -526,7 +535,7 @@ class Exchange:
             self._refuse(
                 "CORS-SAME-ORIGIN-MODE",
                 message + ".",
-                same_origin_mode_message(url.text, self._page.serialize()),
+                mode_line.format(url=url.text, origin=self._page.serialize()),
                 url=url.text,
             )
             return True
@@ -544,6 +553,7 @@ class Exchange:
             state.method, unsafe_header_names(state.headers, self._engine), self._preflight_origin
         )
         headers += (("User-Agent", USER_AGENT),) + self._fetch_metadata(state.url, Mode.CORS)
+        self._preflighted = True
         return PlannedRequest(RequestKind.PREFLIGHT, "OPTIONS", state.url.text, headers)
 
     def _plan_actual(self) -> PlannedRequest:
@@ -554,7 +564,8 @@ class Exchange:
         headers += state.headers
         if (state.cors and self._mode is Mode.CORS) or state.method not in ("GET", "HEAD"):
             headers.append(("Origin", self._origin_sent))
-        headers.append(("User-Agent", USER_AGENT))
+        if not any(name.lower() == "user-agent" for name, _ in state.headers):  # a page may set it
+            headers.append(("User-Agent", USER_AGENT))
         headers += self._fetch_metadata(state.url, self._mode)
         if self.spec.cookie and self._credentials_sent(state) and self._in_cookie_scope(state.url):
             headers.append(("Cookie", self.spec.cookie))
@@ -634,7 +645,7 @@ class Exchange:
             head,
             stage=stage,
             url=url,
-            sent_origin=self._origin_sent,
+            sent_origin=self._origin_checked(stage),
             page_origin=self._page.serialize(),
             method=self._state.method,
             include_credentials=self._include,
@@ -652,9 +663,8 @@ class Exchange:
         """
         found: list[Finding] = []
         for _ in CorsErrorKind:  # each round mends a different check, so this is only a bound
-            mended = mend(
-                head, error, origin=self._origin_sent, method=self._state.method, unsafe_names=unsafe
-            )
+            origin = self._origin_checked(stage)
+            mended = mend(head, error, origin=origin, method=self._state.method, unsafe_names=unsafe)
             if mended is None:
                 return found
             head = mended
@@ -662,7 +672,7 @@ class Exchange:
             if stage == "preflight":
                 outcome = check_preflight(
                     head,
-                    origin=self._origin_sent,
+                    origin=origin,
                     include_credentials=self._include,
                     method=self._state.method,
                     unsafe_names=unsafe,
@@ -670,7 +680,7 @@ class Exchange:
                 )
                 next_error, disallowed = outcome.error, outcome.disallowed_headers
             else:
-                next_error = cors_check(head.headers, self._origin_sent, self._include)
+                next_error = cors_check(head.headers, origin, self._include, self._engine)
             if next_error is None:
                 break
             error = next_error
@@ -684,7 +694,7 @@ class Exchange:
     def _receive_preflight(self, request: PlannedRequest, head: ResponseHead) -> None:
         outcome = check_preflight(
             head,
-            origin=self._origin_sent,
+            origin=self._preflight_origin,
             include_credentials=self._include,
             method=self._state.method,
             unsafe_names=unsafe_header_names(self._state.headers, self._engine),
@@ -730,13 +740,13 @@ class Exchange:
             return
         cors = state.cors and self._mode is Mode.CORS
         if cors:
-            error = cors_check(head.headers, self._origin_sent, self._include)
+            error = cors_check(head.headers, self._origin_sent, self._include, self._engine)
             if error is not None:
                 self._steps.append(Step(request, head, passed=False))
                 self._block(error, head, "redirect", request.url)
                 return
         self._steps.append(Step(request, head, passed=True if cors else None))
-        outcome = follow(state, location, head.status, self._page)
+        outcome = follow(state, location, head.status, self._page, self._engine)
         if isinstance(outcome, RedirectFailure):
             self._stop_redirect(outcome, request, head)
             return
@@ -790,6 +800,8 @@ class Exchange:
             "credentials": "CORS-REDIRECT-CREDENTIALS",
         }.get(failure.reason, "CORS-NETWORK-FAILURE")
         self._verdict = Verdict.ERROR
+        # A hop refused for its user name or password is always one leaving the page's origin.
+        self._log_network_error(request.url, self._state.cors or failure.reason == "credentials")
         self._failure = NetworkFailure("redirect", failure.message, failure.location)
         self._findings.insert(
             0,
@@ -817,7 +829,7 @@ class Exchange:
         if self._mode is Mode.NO_CORS:
             self._conclude_no_cors(request, head)
             return
-        error = cors_check(head.headers, self._origin_sent, self._include)
+        error = cors_check(head.headers, self._origin_sent, self._include, self._engine)
         self._steps.append(Step(request, head, passed=error is None))
         self._exposure = cors_exposure(head.headers, self._include)
         if error is not None:
@@ -832,7 +844,14 @@ class Exchange:
         """A cross-origin no-cors response: refused by CORP/COEP, or handed to JavaScript opaque."""
         target = self._state.url.origin
         requires = self._secure_page and coep_requires_corp(self.spec.page.coep, self._include)
-        reason = blocked_reason(head.headers, page=self._page, target=target, coep_requires=requires)
+        reason = blocked_reason(
+            head.headers,
+            page=self._page,
+            target=target,
+            coep_requires=requires,
+            same_site_ip_hosts=self._engine.corp_same_site_for_ip_hosts,
+            unknown_policy_is_absent=self._engine.corp_unknown_value_is_absent,
+        )
         self._steps.append(Step(request, head, passed=reason is None))
         if reason is not None:
             cause = (
@@ -844,7 +863,7 @@ class Exchange:
             self._refuse(
                 "CORS-CORP-BLOCKED",
                 f"The no-cors response from {request.url} is refused: {cause}.",
-                blocked_by_response_message(reason),
+                self._engine.console.blocked_by_response.format(reason=reason, url=request.url),
                 url=request.url,
                 reason=reason,
             )

@@ -123,20 +123,36 @@ _PREFLIGHT_PREFIXED = frozenset(
 
 @dataclass(frozen=True)
 class ConsoleTemplates:
-    """How one engine words a blocked fetch() in its console.
+    """How one engine words, in its console, a fetch() it refuses.
 
-    ``reasons`` are formatted first (fields ``hint``, ``target``, ``url``, ``status``), then
-    ``line`` with the reason in it (fields ``url``, ``redirected``, ``origin``, ``prefix``,
-    ``reason``).
+    A CORS error: ``reasons`` are formatted first (fields ``hint``, ``target``, ``url``,
+    ``status``), then ``line`` with the reason in it (fields ``url``, ``redirected``, ``origin``,
+    ``prefix``, ``reason``). The other templates name their fields where they are declared.
     """
 
     line: str
     reasons: Mapping[CorsErrorKind, str]
+    #: The refusals that are not CORS errors; see the methods that format each.
+    csp: str
+    csp_fallback_note: str
+    csp_blocked: str
+    csp_report_only: str
+    mixed_content: str
+    mixed_content_blocked: str
+    mixed_content_warned: str
+    no_cors_method: str
+    blocked_by_response: str
+    #: None when the engine prints nothing and fails the fetch as a network error.
+    same_origin_mode: str | None
+    #: The line for a CORS request that ended in a network error (None: the engine prints none).
+    network_error: str | None = None
     #: How a redirected fetch names the URL it was called with (``{first_url}``); "" when it does not.
     redirected: str = ""
     #: Put before the reason of a failed preflight of one of ``preflight_prefixed`` kinds.
     preflight_prefix: str = ""
     preflight_prefixed: frozenset[CorsErrorKind] = frozenset()
+    #: A quoted header value has what is not printable escaped (Chromium), else it is read as UTF-8.
+    escape_hint: bool = True
 
     def render(self, error: CorsError, *, url: str, first_url: str, origin: str, status: int | None) -> str:
         """``url`` is the URL whose response failed, ``first_url`` the URL fetch() was called with,
@@ -144,10 +160,30 @@ class ConsoleTemplates:
         the failed response's status."""
         redirected = self.redirected.format(first_url=first_url) if first_url != url else ""
         prefix = self.preflight_prefix if error.preflight and error.kind in self.preflight_prefixed else ""
-        reason = self.reasons[error.kind].format(
-            hint=printable(error.hint or ""), target=error.target, url=url, status=status
+        hint = error.hint or ""
+        # Header values arrive as bytes (read as Latin-1 here): Chromium escapes what is not
+        # printable, Gecko decodes them as UTF-8.
+        hint = (
+            printable(hint)
+            if self.escape_hint
+            else hint.encode("latin-1", "replace").decode("utf-8", "replace")
         )
+        reason = self.reasons[error.kind].format(hint=hint, target=error.target, url=url, status=status)
         return self.line.format(url=url, redirected=redirected, origin=origin, prefix=prefix, reason=reason)
+
+    def csp_line(self, url: str, directive: str, *, fallback: bool, report_only: bool) -> str:
+        """The first line for a connect-src violation (Chromium adds 'Fetch API cannot load ...')."""
+        outcome = self.csp_report_only if report_only else self.csp_blocked
+        return self.csp.format(
+            url=url,
+            directive=directive,
+            note=self.csp_fallback_note if fallback else "",
+            outcome=outcome.format(url=url, directive=directive),
+        )
+
+    def mixed_content_line(self, page_url: str, url: str, *, blocked: bool) -> str:
+        outcome = self.mixed_content_blocked if blocked else self.mixed_content_warned
+        return self.mixed_content.format(page_url=page_url, url=url, outcome=outcome.format(url=url))
 
 
 CHROMIUM_CONSOLE = ConsoleTemplates(
@@ -156,6 +192,33 @@ CHROMIUM_CONSOLE = ConsoleTemplates(
         " policy: {prefix}{reason}"
     ),
     reasons=REASONS,
+    csp=(
+        "Connecting to '{url}' violates the following Content Security Policy directive:"
+        ' "{directive}".{note}{outcome}'
+    ),
+    csp_fallback_note=(
+        " Note that 'connect-src' was not explicitly set, so 'default-src' is used as a fallback."
+    ),
+    csp_blocked=" The action has been blocked.",
+    csp_report_only=(
+        " The policy is report-only, so the violation has been logged but no further action has been taken."
+    ),
+    mixed_content=(
+        "Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested an insecure"
+        " resource '{url}'. {outcome}"
+    ),
+    mixed_content_blocked="This request has been blocked; the content must be served over HTTPS.",
+    mixed_content_warned="This content should also be served over HTTPS.",
+    # The TypeError fetch() throws (blink's request.cc).
+    no_cors_method=(
+        "TypeError: Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."
+    ),
+    # Chromium's only line for a CORP/COEP block.
+    blocked_by_response="Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.{reason}",
+    same_origin_mode=(
+        'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s origin is not'
+        " same as the request origin {origin}."
+    ),
     redirected=" (redirected from '{first_url}')",
     preflight_prefix="Response to preflight request doesn't pass access control check: ",
     preflight_prefixed=_PREFLIGHT_PREFIXED,
@@ -167,51 +230,24 @@ def chromium_console_message(error: CorsError, *, url: str, first_url: str, orig
     return CHROMIUM_CONSOLE.render(error, url=url, first_url=first_url, origin=origin, status=None)
 
 
-# --- Lines that are not CORS errors: checks made before a request leaves, and after it returns ----
+# --- Chromium's lines that are not CORS errors: checks made before a request leaves, and after it returns
 
 
 def no_cors_method_message(method: str) -> str:
-    """The TypeError fetch() throws (blink's request.cc)."""
-    return f"TypeError: Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."
+    return CHROMIUM_CONSOLE.no_cors_method.format(method=method)
 
 
 def same_origin_mode_message(url: str, origin: str) -> str:
-    return (
-        f'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s origin is not'
-        f" same as the request origin {origin}."
-    )
+    return (CHROMIUM_CONSOLE.same_origin_mode or "").format(url=url, origin=origin)
 
 
 def csp_message(url: str, directive: str, *, fallback: bool, report_only: bool) -> str:
-    """The first of Chromium's CSP lines (an enforced block adds 'Fetch API cannot load ...')."""
-    note = (
-        " Note that 'connect-src' was not explicitly set, so 'default-src' is used as a fallback."
-        if fallback
-        else ""
-    )
-    outcome = (
-        " The policy is report-only, so the violation has been logged but no further action has been taken."
-        if report_only
-        else " The action has been blocked."
-    )
-    return (
-        f"Connecting to '{url}' violates the following Content Security Policy directive:"
-        f' "{directive}".{note}{outcome}'
-    )
+    return CHROMIUM_CONSOLE.csp_line(url, directive, fallback=fallback, report_only=report_only)
 
 
 def mixed_content_message(page_url: str, url: str, *, blocked: bool) -> str:
-    outcome = (
-        "This request has been blocked; the content must be served over HTTPS."
-        if blocked
-        else "This content should also be served over HTTPS."
-    )
-    return (
-        f"Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested an insecure"
-        f" resource '{url}'. {outcome}"
-    )
+    return CHROMIUM_CONSOLE.mixed_content_line(page_url, url, blocked=blocked)
 
 
 def blocked_by_response_message(reason: str) -> str:
-    """Chromium's only line for a CORP/COEP block."""
-    return f"Failed to load resource: net::ERR_BLOCKED_BY_RESPONSE.{reason}"
+    return CHROMIUM_CONSOLE.blocked_by_response.format(reason=reason, url="")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from corscheck.core.access import cors_check
-from corscheck.core.headers import combined, parse_token_list
+from corscheck.core.headers import combined, is_token, parse_token_list
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines, PreflightCache, ResponseHead
 from corscheck.core.profiles import CHROMIUM, EngineProfile
@@ -34,7 +34,7 @@ def preflight_headers(method: str, unsafe_names: list[str], origin: str) -> Head
 def max_age(value: str | None, engine: EngineProfile = CHROMIUM) -> int:
     """Seconds the engine keeps a preflight result: its default when the header is absent or
     unparsable, 0 when negative, never more than its cap."""
-    if value is None or not re.fullmatch(r"[+-]?[0-9]+", value):
+    if value is None or not re.fullmatch(engine.max_age_syntax, value):
         return engine.preflight_cache_default
     return max(0, min(int(value), engine.preflight_cache_cap))
 
@@ -66,21 +66,24 @@ def check_preflight(
     unsafe_names: list[str],
     engine: EngineProfile = CHROMIUM,
 ) -> PreflightOutcome:
-    """Judge a preflight response in Chromium's order; the first failure wins."""
-    if head.status in REDIRECT_STATUSES and combined(head.headers, "location") is not None:
+    """Judge a preflight response in the engine's order; the first failure wins."""
+    redirect = head.status in REDIRECT_STATUSES and combined(head.headers, "location") is not None
+    if redirect and engine.preflight_redirect_checked_first:
         return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_REDIRECT, preflight=True))
-    access_error = cors_check(head.headers, origin, include_credentials)
+    access_error = cors_check(head.headers, origin, include_credentials, engine)
     if access_error:
         return PreflightOutcome(CorsError(access_error.kind, access_error.hint, preflight=True))
+    if redirect:
+        return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_REDIRECT, preflight=True))
     if not 200 <= head.status <= 299:
         return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_INVALID_STATUS, preflight=True))
 
     allowed_methods = parse_token_list(combined(head.headers, ACAM))
     if allowed_methods is None:
-        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_METHODS))
+        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_METHODS, _first_invalid(head, ACAM)))
     allowed_headers = parse_token_list(combined(head.headers, ACAH))
     if allowed_headers is None:
-        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_HEADERS))
+        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_HEADERS, _first_invalid(head, ACAH)))
     max_age_header = combined(head.headers, ACMA)
     cache = preflight_cache(max_age_header, engine)
 
@@ -110,10 +113,8 @@ def check_preflight(
     )
     if disallowed:
         return PreflightOutcome(
-            # Chromium names the first failure in the order of Blink's header hash table, which
-            # corscheck cannot reproduce; the last sorted name matches most observed cases
-            # (docs/browser-behaviour.md). The finding lists them all.
-            CorsError(CorsErrorKind.HEADER_DISALLOWED, disallowed[-1]),
+            # The console names one (which one is the engine's); the finding lists them all.
+            CorsError(CorsErrorKind.HEADER_DISALLOWED, disallowed[engine.disallowed_header_named]),
             cache=cache,
             disallowed_headers=disallowed,
         )
@@ -121,3 +122,10 @@ def check_preflight(
         # Chromium's cache lookup applies the strict rule, so it preflights again every time.
         cache = PreflightCache(header=max_age_header, chromium_seconds=0, seconds=0)
     return PreflightOutcome(None, cache=cache, authorization_via_wildcard=authorization_via_wildcard)
+
+
+def _first_invalid(head: ResponseHead, name: str) -> str | None:
+    """The first list member that is not a token (the one an engine may quote)."""
+    value = combined(head.headers, name) or ""
+    members = (member.strip(" \t") for member in value.split(","))
+    return next((m for m in members if m and not is_token(m)), None)

@@ -11,6 +11,7 @@ from corscheck.core.headers import combined
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines, ResponseHead
 from corscheck.core.origin import CONTROL_OR_SPACE, Origin, Url, parse_url
+from corscheck.core.profiles import CHROMIUM, EngineProfile
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 20
@@ -78,7 +79,9 @@ def _as_url_parser_reads(location: str) -> str:
     return CONTROL_OR_SPACE.sub(lambda m: f"%{ord(m.group()):02X}", text)
 
 
-def follow(state: RedirectState, location: str, status: int, page: Origin) -> RedirectState | RedirectFailure:
+def follow(
+    state: RedirectState, location: str, status: int, page: Origin, engine: EngineProfile = CHROMIUM
+) -> RedirectState | RedirectFailure:
     """Apply one redirect hop; return the new state or why the browser stops."""
     if state.redirect_count >= MAX_REDIRECTS:
         return RedirectFailure("limit", f"more than {MAX_REDIRECTS} redirects", location)
@@ -95,7 +98,14 @@ def follow(state: RedirectState, location: str, status: int, page: Origin) -> Re
     except InputError as err:
         return RedirectFailure("invalid", str(err), target_text)
 
-    if target.has_credentials:
+    if target.has_credentials and engine.userinfo_redirect_as_spec:
+        if target.origin != page:
+            return RedirectFailure(
+                "credentials", "redirect Location contains a user name or password", target.text
+            )
+        # Followed; the user name and password are used only to answer a 401, never sent first.
+        target = parse_url(target.without_credentials(), "redirect Location")
+    elif target.has_credentials:
         if state.cors or target.origin != page:
             # Chromium 156 prints an empty location in this message; the finding names the real one.
             error = CorsError(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS, "")

@@ -152,7 +152,8 @@ def unsafe_header_names(headers: HeaderLines, engine: EngineProfile = CHROMIUM) 
             safelisted_size += len(value.encode("latin-1", "replace"))
         else:
             unsafe.append(name.lower())
-    if safelisted_size > MAX_SAFELISTED_TOTAL:
+    limit = engine.safelisted_total_limit
+    if limit is not None and safelisted_size > limit:
         unsafe.extend(safelisted)
     return list(dict.fromkeys(unsafe))
 

@@ -23,25 +23,30 @@ def blocked_reason(
     page: Origin,
     target: Origin,
     coep_requires: bool,
+    same_site_ip_hosts: bool = False,
+    unknown_policy_is_absent: bool = True,
 ) -> str | None:
     """Chromium's ERR_BLOCKED_BY_RESPONSE reason (``NotSameOrigin`` ...), or None when allowed."""
     policy = (combined(headers, CORP) or "").strip()
     if policy not in ("same-origin", "same-site", "cross-origin"):
+        if policy and not unknown_policy_is_absent:
+            return None  # an engine that allows what it does not understand
         policy = ""  # an unknown value (case counts, two lines join into one) is no header at all
     if not policy and coep_requires:
         return None if page == target else "NotSameOriginAfterDefaultedToSameOriginByCoep"
     if policy == "same-origin" and page != target:
         return "NotSameOrigin"
-    if policy == "same-site" and page != target and not _same_site(page, target):
+    if policy == "same-site" and page != target and not _same_site(page, target, same_site_ip_hosts):
         return "NotSameSite"
     return None
 
 
-def _same_site(page: Origin, target: Origin) -> bool:
-    """Chromium's CORP same-site: never for IP hosts; the same registrable domain (approximated as
-    site_relation does); and an http page may not read an https response this way."""
+def _same_site(page: Origin, target: Origin, ip_hosts: bool) -> bool:
+    """CORP same-site: an IP host only matches itself, and only where the engine allows it
+    (Chromium never); the same registrable domain (approximated as site_relation does); and an
+    http page may not read an https response this way."""
     if ip_literal(page.host) is not None or ip_literal(target.host) is not None:
-        return False
+        return ip_hosts and page.host == target.host and (page.scheme == "https" or target.scheme != "https")
     if page.host.split(".")[-2:] != target.host.split(".")[-2:]:
         return False
     return page.scheme == "https" or target.scheme != "https"

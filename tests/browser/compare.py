@@ -13,6 +13,8 @@ from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
 from tests.browser.chromium import Observation
 from tests.browser.server import CASE_PREFIX, CaseServer, Received
 
+#: Firefox logs this reason for every CORS request that ended in a network error.
+NETWORK_ERROR_REASON = "(Reason: CORS request did not succeed)"
 # Each engine's own TypeError for a failed network fetch (Chromium, Firefox, WebKit); any other
 # TypeError was thrown before sending.
 NETWORK_TYPE_ERRORS = frozenset(
@@ -104,7 +106,7 @@ def differences(observed: Observation, run: CorscheckRun, browser: str) -> list[
     result = run.result
     problems = []
     chromium_allowed = observed.resolved
-    if chromium_verdict(observed) != result.verdict.value:
+    if browser_verdict(observed) != result.verdict.value:
         problems.append(
             f"verdict: {browser} {describe_outcome(observed)}, corscheck said {result.verdict.value}"
         )
@@ -142,12 +144,13 @@ def _same_console_message(chromium: str | None, result) -> bool:
     )
 
 
-def chromium_verdict(observed: Observation) -> str:
-    """Chromium's outcome in corscheck's terms: a CORS console line means blocked, a rejection
-    without one is a network error."""
+def browser_verdict(observed: Observation) -> str:
+    """The browser's outcome in corscheck's terms: a console line that says why means blocked, a
+    rejection without one (or with Firefox's line for any failed CORS request) is a network error."""
     if observed.resolved:
         return "opaque" if observed.response_type == "opaque" else "allowed"
-    return "blocked" if observed.cors_message is not None else "error"
+    refused = observed.cors_message is not None and NETWORK_ERROR_REASON not in observed.cors_message
+    return "blocked" if refused else "error"
 
 
 def describe_outcome(observed: Observation) -> str:

@@ -44,6 +44,16 @@ def chromium(request: pytest.FixtureRequest) -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def firefox(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from tests.browser.firefox import launch
+
+    browser = launch()
+    _note_version(request.config, "Firefox", browser.version)
+    yield browser
+    browser.close()
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Name the browsers that served as oracles, whatever the capture settings."""
     for version in config.stash.get(ENGINE_VERSIONS, []):

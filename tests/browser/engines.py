@@ -16,6 +16,7 @@ from typing import Any
 
 from tests.browser.cases import Case
 from tests.browser.chromium import CHROMIUM, Observation, run_in_chromium
+from tests.browser.firefox import FIREFOX, run_in_firefox
 from tests.browser.server import CaseServer
 
 
@@ -40,7 +41,16 @@ def _chromium_missing() -> str | None:
     return None
 
 
+def _firefox_missing() -> str | None:
+    if not FIREFOX.exists():
+        return f"Firefox ESR not found at {FIREFOX} (set CORSCHECK_FIREFOX); enable with: apt-get install firefox-esr"
+    return None
+
+
 ENGINES: dict[str, BrowserEngine] = {
     engine.name: engine
-    for engine in (BrowserEngine("chromium", "Chromium", "chromium", run_in_chromium, _chromium_missing),)
+    for engine in (
+        BrowserEngine("chromium", "Chromium", "chromium", run_in_chromium, _chromium_missing),
+        BrowserEngine("firefox", "Firefox", "firefox", run_in_firefox, _firefox_missing),
+    )
 }
