@@ -1,4 +1,4 @@
-"""The public Python API: check one fetch() against a URL or an in-process app, as Chromium would.
+"""The public Python API: check one fetch() against a URL or an in-process app, as a browser would.
 
 Everything here is re-exported by ``corscheck`` and versioned like the JSON contract; every other
 module is private.
@@ -14,6 +14,7 @@ from typing import Any, Literal, TypedDict
 from corscheck.core import model
 from corscheck.core.errors import InputError
 from corscheck.core.model import Credentials, Finding, Verdict
+from corscheck.core.profiles import PROFILES
 from corscheck.probe import app_transport, run_check
 from corscheck.probe.apps import app_url, asgi_transport, is_asgi, load_app
 from corscheck.probe.send import MAX_TIMEOUT
@@ -21,6 +22,8 @@ from corscheck.report import RenderOptions, reporter
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 CredentialsMode = Credentials | Literal["omit", "same-origin", "include"]
+#: The engine simulated (``--browser``; "all" is the CLI's, one call checks one engine).
+BrowserName = Literal["chromium", "firefox", "safari"]
 
 
 class CheckOptions(TypedDict, total=False):
@@ -31,7 +34,7 @@ class CheckOptions(TypedDict, total=False):
     credentials: CredentialsMode
     cookie: str | None
     expose: Iterable[str]
-    browser: Literal["chromium"]
+    browser: BrowserName
     timeout: float
     probe_reflection: bool
 
@@ -46,7 +49,7 @@ class CheckResult:
     findings: tuple[Finding, ...]
     #: Lower-case response header names JavaScript can read, sorted (empty when blocked).
     exposed_headers: tuple[str, ...]
-    #: The line Chromium's console prints for a blocked request.
+    #: The line the browser's console prints for a blocked request.
     browser_message: str | None
     #: ``expose`` names JavaScript cannot read.
     unreadable_expose: tuple[str, ...]
@@ -80,8 +83,8 @@ class CheckResult:
 
 def _target(url: str, app: object | str | None, browser: str) -> tuple[str, Any]:
     """The absolute URL and the app (loaded from its import string) or None for the network."""
-    if browser != "chromium":
-        raise InputError(f"browser {browser!r} is not simulated (only 'chromium' is, for now)")
+    if browser not in PROFILES:
+        raise InputError(f"browser {browser!r} is not simulated (one of: {', '.join(PROFILES)})")
     if app is None:
         return url, None
     loaded = load_app(app) if isinstance(app, str) else app
@@ -99,6 +102,7 @@ def _spec(
     cookie: str | None,
     expose: Iterable[str],
     probe_reflection: bool,
+    browser: str,
 ) -> model.RequestSpec:
     header_items = headers.items() if isinstance(headers, Mapping) else headers or ()
     try:
@@ -114,6 +118,7 @@ def _spec(
         cookie=cookie,
         expose=(expose,) if isinstance(expose, str) else tuple(expose),
         probe_reflection=probe_reflection,
+        browser=browser,
     )
 
 
@@ -127,7 +132,7 @@ def check(
     cookie: str | None = None,
     expose: Iterable[str] = (),
     app: object | str | None = None,
-    browser: Literal["chromium"] = "chromium",
+    browser: BrowserName = "chromium",
     timeout: float = 10.0,
     verify: bool = True,
     probe_reflection: bool = True,
@@ -140,7 +145,7 @@ def check(
     Raises :class:`corscheck.InputError` for input no browser would accept.
     """
     absolute, loaded = _target(url, app, browser)
-    spec = _spec(absolute, origin, method, headers, credentials, cookie, expose, probe_reflection)
+    spec = _spec(absolute, origin, method, headers, credentials, cookie, expose, probe_reflection, browser)
     transport = None if loaded is None else app_transport(loaded)
     return CheckResult._of(run_check(spec, timeout=timeout, verify=verify, transport=transport))
 
@@ -155,7 +160,7 @@ async def check_async(
     cookie: str | None = None,
     expose: Iterable[str] = (),
     app: object | str | None = None,
-    browser: Literal["chromium"] = "chromium",
+    browser: BrowserName = "chromium",
     timeout: float = 10.0,
     verify: bool = True,
     probe_reflection: bool = True,
@@ -163,7 +168,7 @@ async def check_async(
     """:func:`check` for async code. An ASGI app runs on the caller's event loop (so it may share
     resources created there); anything else runs in a worker thread."""
     absolute, loaded = _target(url, app, browser)
-    spec = _spec(absolute, origin, method, headers, credentials, cookie, expose, probe_reflection)
+    spec = _spec(absolute, origin, method, headers, credentials, cookie, expose, probe_reflection, browser)
     if loaded is not None and is_asgi(loaded):
         from corscheck.probe.asgi import run_check_async
 

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from corscheck.core.errors import InputError
 from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec, Verdict
 from corscheck.core.origin import APP_BASE_URL, parse_fetch_url, parse_origin, parse_url
+from corscheck.core.profiles import PROFILES
 from corscheck.core.request import check_header_value, normalise_method, prepare_headers
 
 CONFIG_NAMES = ("corscheck.toml", "pyproject.toml")
@@ -31,6 +32,7 @@ CHECK_KEYS = frozenset(
         "expect",
         "preflight_only",
         "status",
+        "browser",
     }
     | {"mode", "csp", "coep", "target_address_space", "lna_permission"}
 )
@@ -104,6 +106,7 @@ def _expand(
     line: int,
     index: int,
     app: str | None,
+    browser: str | None,
 ) -> _Matrix:
     name = table.get("name", f"check #{index + 1}")
     if not isinstance(name, str) or not name:
@@ -143,7 +146,8 @@ def _expand(
         raise fail("expect", "must be allowed, blocked or opaque") from None
     if expect is Verdict.ERROR:
         raise fail("expect", "must be allowed, blocked or opaque")
-    browser = _browser_facts(merged, fail)
+    engines = _engines(browser or merged.get("browser", "chromium"), fail)
+    browser_facts = _browser_facts(merged, fail)
     expose = merged.get("expose", [])
     if not isinstance(expose, list) or not all(isinstance(e, str) for e in expose):
         raise fail("expose", "must be a list of header names")
@@ -193,10 +197,21 @@ def _expand(
         cookie=cookie,
         expose=tuple(expose),
         preflight_only=preflight_only,
-        **browser,
+        **browser_facts,
     )
     return _Matrix(
-        name, urls, full_urls, origins, methods, template, expect, source, line, status=status, app=app
+        name,
+        urls,
+        full_urls,
+        origins,
+        methods,
+        template,
+        expect,
+        source,
+        line,
+        status=status,
+        app=app,
+        engines=engines,
     )
 
 
@@ -217,17 +232,24 @@ class _Matrix:
     status: tuple[int, int] | None = None
     #: [defaults] app: the in-process app every case goes to, or None for the network.
     app: str | None = None
+    #: The browser engines each combination is checked in (browser = "all": every one).
+    engines: tuple[str, ...] = ("chromium",)
 
     def __len__(self) -> int:
-        return len(self.urls) * len(self.origins) * len(self.methods)
+        return len(self.urls) * len(self.origins) * len(self.methods) * len(self.engines)
 
     def case(self, index: int) -> CheckCase:
-        """The ``index``-th combination, in the order of itertools.product(urls, origins, methods)."""
-        rest, m = divmod(index, len(self.methods))
+        """The ``index``-th combination, in the order of itertools.product(urls, origins, methods,
+        engines)."""
+        rest, e = divmod(index, len(self.engines))
+        rest, m = divmod(rest, len(self.methods))
         u, o = divmod(rest, len(self.origins))
-        url, origin, method = self.urls[u], self.origins[o], self.methods[m]
-        label = self.name if len(self) == 1 else f"{self.name} [{method} {url} from {origin}]"
-        spec = replace(self.template, url=self.full_urls[u], origin=origin, method=method)
+        url, origin, method, engine = self.urls[u], self.origins[o], self.methods[m], self.engines[e]
+        combinations = len(self) // len(self.engines)
+        label = self.name if combinations == 1 else f"{self.name} [{method} {url} from {origin}]"
+        if engine != "chromium":
+            label += f" in {engine}"
+        spec = replace(self.template, url=self.full_urls[u], origin=origin, method=method, browser=engine)
         return CheckCase(label, spec, self.expect, self.source, self.line, status=self.status, app=self.app)
 
 
@@ -256,6 +278,15 @@ class CheckPlan(Sequence[CheckCase]):
             raise IndexError(index)
         matrix = bisect.bisect_right(self._starts, index) - 1
         return self._matrices[matrix].case(index - self._starts[matrix])
+
+
+def _engines(value: object, fail: Any) -> tuple[str, ...]:
+    """The browser key: one engine, or "all" of them."""
+    if value == "all":
+        return tuple(PROFILES)
+    if value not in PROFILES:
+        raise fail("browser", f"must be one of {', '.join(PROFILES)} or all")
+    return (str(value),)
 
 
 def _browser_facts(merged: dict[str, Any], fail: Any) -> dict[str, Any]:
@@ -291,8 +322,10 @@ def parse_config(
     base_url: str | None = None,
     lines: list[int] | None = None,
     max_checks: int = MAX_CHECKS,
+    browser: str | None = None,
 ) -> CheckPlan:
-    """Validate a parsed TOML document and plan its checks; ``base_url`` overrides the file's.
+    """Validate a parsed TOML document and plan its checks; ``base_url`` and ``browser`` override
+    the file's.
 
     Matrices are counted, not expanded: more than ``max_checks`` checks is a ConfigError."""
     unknown = sorted(set(data) - {"defaults", "check", "audit"})
@@ -326,7 +359,7 @@ def parse_config(
     shared = {k: v for k, v in defaults.items() if k not in ("base_url", "ca_cert", "app")}
     lines = lines or []
     matrices = [
-        _expand(table, shared, base, source, lines[index] if index < len(lines) else 1, index, app)
+        _expand(table, shared, base, source, lines[index] if index < len(lines) else 1, index, app, browser)
         for index, table in enumerate(checks)
     ]
     plan = CheckPlan(matrices, app)
@@ -384,10 +417,14 @@ def load_config(path: Path, *, base_url: str | None = None, max_checks: int = MA
     return read_config(path, base_url=base_url, max_checks=max_checks).cases
 
 
-def read_config(path: Path, *, base_url: str | None = None, max_checks: int = MAX_CHECKS) -> ConfigFile:
+def read_config(
+    path: Path, *, base_url: str | None = None, max_checks: int = MAX_CHECKS, browser: str | None = None
+) -> ConfigFile:
     """Read and validate a config file; every problem is a ConfigError naming the file."""
     data, text = read_document(path)
-    cases = parse_config(data, str(path), base_url=base_url, lines=_check_lines(text), max_checks=max_checks)
+    cases = parse_config(
+        data, str(path), base_url=base_url, lines=_check_lines(text), max_checks=max_checks, browser=browser
+    )
     return ConfigFile(cases, _ca_cert(data, path))
 
 

@@ -46,14 +46,17 @@ def read_urls(arguments: list[str], url_file: Path | None) -> list[str]:
     return urls
 
 
-def build_specs(urls: list[str], trusted: list[str], method: str, headers: list[str]) -> list[AuditSpec]:
+def build_specs(
+    urls: list[str], trusted: list[str], method: str, headers: list[str], browsers: tuple[str, ...]
+) -> list[AuditSpec]:
     import secrets  # hashlib and random: only an audit needs them
 
     from corscheck.core.audit import Audit, AuditSpec
 
     token = "corscheck" + secrets.token_hex(3)
     specs = [
-        AuditSpec(url, tuple(trusted), method, tuple(parse_header(h) for h in headers), token) for url in urls
+        AuditSpec(url, tuple(trusted), method, tuple(parse_header(h) for h in headers), token, browsers)
+        for url in urls
     ]
     for spec in specs:
         Audit(spec)  # validates the URL, origins, method and headers before anything is sent
@@ -163,6 +166,7 @@ def audit(
     proxy: options.Proxy = None,
     noproxy: options.NoProxy = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not state the request count.")] = False,
+    browser: options.BrowserOption = options.Browser.CHROMIUM,
 ) -> None:
     """Find the origins a CORS policy lets in that should not read.
 
@@ -188,6 +192,7 @@ def audit(
             origin or list(declared.origins),
             method or declared.method or "GET",
             header or list(declared.headers),
+            browser.engines(),
         )
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)

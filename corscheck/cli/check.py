@@ -183,8 +183,9 @@ def check(
             case_sensitive=False,
         ),
     ] = LnaPermission.PROMPT,
+    browser: options.BrowserOption = options.Browser.CHROMIUM,
 ) -> None:
-    """Check one fetch() as Chromium would.
+    """Check one fetch() as Chromium (or --browser) would.
 
     Would the page's JavaScript be allowed to read the response? Exit codes: 0 allowed (and every
     --expose header readable), 1 blocked, an --expose header unreadable or a finding at --fail-on,
@@ -227,8 +228,10 @@ def check(
                 page=page_facts,
                 target_address_space=target_address_space,
                 lna_permission=lna_permission,
+                browser=engine,
             )
             for spec in specs
+            for engine in browser.engines()  # one after another for each origin
         ]
         from corscheck.probe import app_transport, run_check  # httpx loads only when a check runs
 
@@ -258,22 +261,24 @@ def check(
     reachable = [
         outcome for outcome, code in zip(outcomes, codes, strict=True) if code is not ExitCode.UNREACHABLE
     ]
+    engines = len(browser.engines())
     if render_format is not options.Format.TEXT:
-        write_report(_render(render_format, outcomes, report_options, fix_for), output)
+        write_report(_render(render_format, outcomes, report_options, fix_for, engines), output)
     elif reachable and (quiet <= verbose or not stdout_is_report):  # -q silences the terminal only
-        write_report(_render(render_format, reachable, report_options, fix_for), output)
+        write_report(_render(render_format, reachable, report_options, fix_for, engines), output)
     if fix_for is not None:
         # The config depends on the request; an unreachable server only means nothing is merged in.
-        for outcome in outcomes:
+        # With --browser all, once per request (every engine's fix is the same server change).
+        for outcome in outcomes[::engines]:
             print_fix(
                 fix_for.value,
                 outcome.result,
                 report_options,
                 to_stderr=render_format is not options.Format.TEXT,
             )
-    for outcome, code in zip(outcomes, codes, strict=True):
+    for outcome, code in list(zip(outcomes, codes, strict=True))[::engines]:
         _explain_failure(outcome.result, code)
-    raise typer.Exit(max(codes))
+    raise typer.Exit(max(codes))  # with --browser all, the worst engine's
 
 
 def _origin_source(ctx: typer.Context) -> str:
@@ -357,7 +362,10 @@ def _evaluate(result: CheckResult, selection: Selection) -> CaseOutcome:
     from corscheck.suite import evaluate
 
     spec = result.spec
-    case = CheckCase(f"{spec.method} {spec.url} from {spec.origin}", spec, Verdict.ALLOWED, source="", line=0)
+    name = f"{spec.method} {spec.url} from {spec.origin}"
+    if spec.browser != "chromium":
+        name += f" in {spec.browser}"
+    case = CheckCase(name, spec, Verdict.ALLOWED, source="", line=0)
     return evaluate(case, result, selection)
 
 
@@ -373,20 +381,37 @@ def _render(
     outcomes: list[CaseOutcome],
     report_options: RenderOptions,
     fix_for: FixFramework | None,
+    engines: int,
 ) -> str:
     """check's report: text and json as always (one result, or several for several --origin), the
-    CI formats as `run` writes them."""
+    CI formats as `run` writes them. With --browser all (``engines`` > 1) each request's outcomes
+    come one per engine: the first engine's report, then every engine's verdict side by side."""
+    groups = [outcomes[i : i + engines] for i in range(0, len(outcomes), engines)]
     if render_format is options.Format.TEXT:  # the findings --select/--ignore kept, as run's text
-        kept = [replace(outcome.result, findings=outcome.findings) for outcome in outcomes]
-        return "\n".join(reporter("text")(result, report_options) for result in kept)
+        from corscheck.report.engines import render_text
+
+        texts = []
+        for group in groups:
+            kept = replace(group[0].result, findings=group[0].findings)
+            text = reporter("text")(kept, report_options)
+            if engines > 1:
+                results = [outcome.result for outcome in group]
+                text += "\n" + render_text(results, show_secrets=report_options.show_secrets)
+            texts.append(text)
+        return "\n".join(texts)
     if render_format is options.Format.JSON:  # every finding, as run's JSON
+        from corscheck.report.engines import browsers_section
         from corscheck.report.json import SCHEMA, dumps, result_to_dict
 
         documents = []
-        for outcome in outcomes:
+        for group in groups:
+            outcome = group[0]
             document = result_to_dict(
                 outcome.result, show_secrets=report_options.show_secrets, tls_verify=report_options.tls_verify
             )
+            if engines > 1:
+                results = [each.result for each in group]
+                document["browsers"] = browsers_section(results, show_secrets=report_options.show_secrets)
             if fix_for is not None:
                 document["fix_for"] = fix_document(fix_for.value, outcome.result)
             documents.append(document)

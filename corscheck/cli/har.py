@@ -54,6 +54,7 @@ def _row(
         "findings": [finding_to_dict(f, show_secrets) for f in result.findings] if result else [],
         "browser_message": masked(result.browser_message) if result else None,
         "note": masked(note),
+        "browser": spec.browser,
     }
 
 
@@ -114,6 +115,8 @@ def _render_text(rows: list[dict[str, Any]], skipped: list[str], *, width: int, 
         verdict = row["verdict"]
         title = Text(f"{verdict.upper():<8} ", style="bold green" if verdict == "allowed" else "bold red")
         title.append(sanitise(f"{row['method']} {row['url']}  (from {row['origin']})", newlines=True))
+        if row["browser"] != "chromium":
+            title.append(f"  in {row['browser']}")
         lines.append(title)
         for finding in row["findings"]:
             if finding["severity"] == "info":
@@ -190,6 +193,7 @@ def har(
     ] = False,
     show_secrets: options.ShowSecrets = False,
     page: options.PageUrl = None,
+    browser: options.BrowserOption = options.Browser.CHROMIUM,
 ) -> None:
     """Judge every cross-origin request of a HAR export, failed first.
 
@@ -215,7 +219,12 @@ def har(
         with file.open("rb") as stream:
             log = read_har(stream)
         skipped = list(log.skipped)
-        verdicts = judge_all(pair_preflights(log.entries), origin, skipped, page_facts)
+        paired = pair_preflights(log.entries)
+        verdicts = [
+            verdict
+            for index, engine in enumerate(browser.engines())
+            for verdict in judge_all(paired, origin, skipped if index == 0 else None, page_facts, engine)
+        ]
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror}", ExitCode.USAGE)
     except InputError as exc:
@@ -253,4 +262,5 @@ def har(
     else:
         color = output in (None, "-") and use_color(color_mode, sys.stdout, no_color=no_color)
         write_report(_render_text(rows, skipped, width=terminal_width(), color=color), output)
+    # With --browser all, a request any engine fails fails the run: the worst engine's code.
     raise typer.Exit(ExitCode.FAILED if any(row["verdict"] != "allowed" for row in rows) else ExitCode.OK)

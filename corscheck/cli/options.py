@@ -240,3 +240,26 @@ ProbeReflection = Annotated[
         help="Send one extra request from a made-up origin to detect an echoed Origin.",
     ),
 ]
+
+
+class Browser(StrEnum):
+    """--browser: an engine (corscheck/core/profiles.py), or all of them."""
+
+    CHROMIUM = "chromium"
+    FIREFOX = "firefox"
+    SAFARI = "safari"
+    ALL = "all"
+
+    def engines(self) -> tuple[str, ...]:
+        from corscheck.core.profiles import PROFILES
+
+        return tuple(PROFILES) if self is Browser.ALL else (self.value,)
+
+
+_BROWSER_HELP = "The browser engine to simulate; all: each engine, one verdict each (exit code: the worst)."
+BrowserOption = Annotated[Browser, typer.Option("--browser", help=_BROWSER_HELP, case_sensitive=False)]
+#: run's --browser: overrides the config's browser key when given.
+BrowserOverride = Annotated[
+    Browser | None,
+    typer.Option("--browser", help=_BROWSER_HELP, case_sensitive=False, show_default=False),
+]

@@ -84,6 +84,7 @@ def run(
     show_secrets: options.ShowSecrets = False,
     max_checks: options.MaxChecks = None,
     page: options.PageUrl = None,
+    browser: options.BrowserOverride = None,
 ) -> None:
     """Run every check in a config file, concurrently.
 
@@ -101,7 +102,12 @@ def run(
         )
     try:
         shard_slice = _shard(shard) if shard is not None else None
-        config_file = read_config(path, base_url=base_url, max_checks=max_checks or MAX_CHECKS)
+        config_file = read_config(
+            path,
+            base_url=base_url,
+            max_checks=max_checks or MAX_CHECKS,
+            browser=browser.value if browser is not None else None,
+        )
         selection = options.selection(fail_on, select, ignore)
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.audit_probes import (
+    ALL_ENGINES,
     FAMILIES,
     FAMILY_BY_CODE,
     LEAD_CHARACTERS,
@@ -31,6 +32,7 @@ from corscheck.core.headers import combined, values
 from corscheck.core.model import HeaderLines, NetworkFailure, PlannedRequest, RequestKind, ResponseHead
 from corscheck.core.origin import Origin, parse_fetch_url, parse_origin
 from corscheck.core.preflight import check_preflight, preflight_headers
+from corscheck.core.profiles import CHROMIUM, PROFILES
 from corscheck.core.request import needs_preflight, normalise_method, prepare_headers, unsafe_header_names
 
 TRUSTED = "TRUSTED"
@@ -64,6 +66,8 @@ class AuditSpec:
     headers: HeaderLines = ()
     #: A random DNS label for made-up attacker names.
     token: str = "corscheck"
+    #: The browser engines whose users count (--browser): an Origin only other engines send is no risk.
+    browsers: tuple[str, ...] = ALL_ENGINES
 
 
 @dataclass(frozen=True)
@@ -152,10 +156,12 @@ class Audit:
         self._url = parse_fetch_url(spec.url)
         self._trusted: list[Origin] = [parse_origin(o) for o in spec.trusted] or [self._url.origin]
         method = normalise_method(spec.method)
-        prepared = prepare_headers(spec.headers)
+        # One engine's request rules; several engines' users are judged by Chromium's.
+        engine = PROFILES[spec.browsers[0]] if len(spec.browsers) == 1 else CHROMIUM
+        prepared = prepare_headers(spec.headers, engine)
         self._preflighted: Preflighted | None = None
-        if needs_preflight(method, prepared.sent):
-            self._preflighted = Preflighted(method, tuple(unsafe_header_names(prepared.sent)))
+        if needs_preflight(method, prepared.sent, engine):
+            self._preflighted = Preflighted(method, tuple(unsafe_header_names(prepared.sent, engine)))
         self._stage = 0
         self._sent = 0
         self._echoes: dict[str, ResponseHead] = {}  # trusted origin → its GET's answer
@@ -310,7 +316,8 @@ class Audit:
             if code != "AUDIT-ORIGIN-POST-DOMAIN" and prefixes and access.probe.origin.startswith(prefixes):
                 continue  # a prefix check accepts it too: AUDIT-ORIGIN-POST-DOMAIN says so
             risk = self._risk(access)
-            by_code.setdefault(code, {}).setdefault(_describe(access, risk), []).append(access.probe.origin)
+            line = _describe(access, risk, self._engines(access))
+            by_code.setdefault(code, {}).setdefault(line, []).append(access.probe.origin)
             risks.setdefault(code, []).append(risk)
         findings = []
         for code, described in by_code.items():
@@ -341,12 +348,17 @@ class Audit:
         head = self._heads.get(access.probe.origin)
         return head is not None and combined(head.headers, ACAO) == "*" and not access.with_cookies
 
+    def _engines(self, access: Access) -> tuple[str, ...]:
+        """The audited engines that would load a page at this probe's origin."""
+        return tuple(engine for engine in access.probe.engines if engine in self.spec.browsers)
+
     def _risk(self, access: Access) -> Risk:
         probe = access.probe
-        if probe.engines == NO_ENGINE:
+        engines = self._engines(access)
+        if engines == NO_ENGINE:
             return Risk.INFO
         risk = FAMILY_BY_CODE[probe.code].credentialed_risk if access.with_cookies else Risk.LOW
-        if probe.engines == SAFARI_ONLY and risk is not Risk.INFO:
+        if engines == SAFARI_ONLY and risk is not Risk.INFO:
             risk = RISK_ORDER[RISK_ORDER.index(risk) + 1]
         return risk
 
@@ -396,10 +408,10 @@ def _varies_on_origin(headers: HeaderLines) -> bool:
     return "origin" in names or "*" in names
 
 
-def _describe(access: Access, risk: Risk) -> str:
+def _describe(access: Access, risk: Risk, engines: tuple[str, ...]) -> str:
     """One line: what a page there can do, and why that is the risk."""
     family = FAMILY_BY_CODE[access.probe.code]
-    if access.probe.engines == NO_ENGINE:
+    if engines == NO_ENGINE:
         return f"accepted, but no browser sends this Origin ({risk})."
     can = []
     if access.read_credentialed:
@@ -411,7 +423,7 @@ def _describe(access: Access, risk: Risk) -> str:
     elif access.preflights_anonymous:
         can.append(f"pass the preflight for {', '.join(access.preflights_anonymous)} without cookies")
     text = f"a page there can {' and '.join(can)} ({risk}: {family.attacker}"
-    if access.probe.engines == SAFARI_ONLY:
+    if engines == SAFARI_ONLY:
         text += "; Safari only"
     if not access.with_cookies:
         text += "; without cookies it sees only what an anonymous visitor sees"

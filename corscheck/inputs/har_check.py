@@ -18,6 +18,7 @@ from corscheck.core.model import (
     ResponseHead,
 )
 from corscheck.core.origin import parse_origin
+from corscheck.core.profiles import PROFILES
 from corscheck.core.request import normalise_method, prepare_headers, unsafe_header_names
 from corscheck.inputs.copied import CopiedRequest, to_spec
 from corscheck.inputs.har import HarEntry, HarRequest
@@ -43,18 +44,21 @@ def _origin_of(url: str) -> str:
     return parse_origin(f"{parts.scheme}://{parts.netloc}").serialize()
 
 
-def spec_of(request: HarRequest, origin: str | None, page: Page | None = None) -> RequestSpec:
+def spec_of(
+    request: HarRequest, origin: str | None, page: Page | None = None, browser: str = "chromium"
+) -> RequestSpec:
     """The fetch() behind a recorded request: method, author headers, cookies, the page origin
-    (and, with --page, the page's policies)."""
+    (and, with --page, the page's policies), judged as ``browser`` would."""
     entry = request.actual
     copied = CopiedRequest(entry.url, entry.method, entry.request_headers, referrer=entry.page_url)
     spec = to_spec(copied, origin=origin)
-    return replace(spec, probe_reflection=False, page=page or spec.page)
+    return replace(spec, probe_reflection=False, page=page or spec.page, browser=browser)
 
 
 def _passed_preflight(spec: RequestSpec, method: str) -> ResponseHead:
     """A preflight answer that lets exactly this request through."""
-    names = unsafe_header_names(prepare_headers(spec.headers).sent)
+    engine = PROFILES[spec.browser]
+    names = unsafe_header_names(prepare_headers(spec.headers, engine).sent, engine)
     lines = [("Access-Control-Allow-Origin", spec.origin), ("Access-Control-Allow-Methods", method)]
     if names:
         lines.append(("Access-Control-Allow-Headers", ", ".join(names)))
@@ -69,9 +73,10 @@ def judge(
     recorded: dict[tuple[str, str], HarEntry],
     origin: str | None,
     page: Page | None = None,
+    browser: str = "chromium",
 ) -> HarVerdict:
     """Replay the engine over the HAR's heads; a request without a response is listed as failed."""
-    spec = spec_of(request, origin, page)
+    spec = spec_of(request, origin, page, browser)
     actual = request.actual
     no_response = HarVerdict(
         spec,
@@ -120,6 +125,7 @@ def judge_all(
     origin: str | None = None,
     skipped: list[str] | None = None,
     page: Page | None = None,
+    browser: str = "chromium",
 ) -> list[HarVerdict]:
     """Every cross-origin request, failed ones first, in recording order otherwise. A request whose
     URL or headers cannot be read is left out, with a line in ``skipped`` when given."""
@@ -135,7 +141,7 @@ def judge_all(
         try:
             if spec.origin == _origin_of(spec.url):
                 continue
-            verdicts.append(judge(request, recorded, origin, page))
+            verdicts.append(judge(request, recorded, origin, page, browser))
         except (InputError, ValueError) as exc:  # ValueError: urllib on "http://[::1"
             if skipped is not None:
                 skipped.append(f"{request.actual.method} {request.actual.url}: {exc}")

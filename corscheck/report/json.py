@@ -117,7 +117,11 @@ def result_to_dict(
         "unreadable_expose": list(result.unreadable_expose),
         "preflight_cache": None
         if cache is None
-        else {"max_age_header": cache.header, "chromium_seconds": cache.chromium_seconds},
+        else {
+            "max_age_header": cache.header,
+            "chromium_seconds": cache.chromium_seconds,
+            "seconds": cache.seconds,  # the simulated browser's
+        },
         "failure": None
         if failure is None
         else {"kind": failure.kind, "message": masked(failure.message), "url": masked(failure.url)},
@@ -126,6 +130,7 @@ def result_to_dict(
         "actual_sent": not result.actual_withheld,
         # False when -k turned certificate verification off.
         "tls_verify": tls_verify,
+        "browser": spec.browser,
         "servers": [
             {
                 "framework": guess.framework,
