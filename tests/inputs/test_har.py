@@ -264,3 +264,21 @@ def test_live_says_when_it_cannot_reproduce_a_browser_failure(tmp_path, server):
     assert "cannot reproduce" in row["note"]
     assert result.exit_code == 1
     assert "UNREPRODUCED" in CliRunner().invoke(app, ["har", str(tmp_path / "live.har"), "--live"]).stdout
+
+
+def test_browser_all_judges_each_recorded_request_once_per_engine(tmp_path):
+    # Two Access-Control-Allow-Origin lines with the page's origin: "multiple values" everywhere;
+    # one line listing two origins: Firefox words it as a value that does not match.
+    listed = [("Access-Control-Allow-Origin", "https://app.example, https://b.example")]
+    path = tmp_path / "recorded.har"
+    path.write_text(
+        chromium_shaped(
+            [entry("GET", "https://api.example/z", [("Origin", "https://app.example")], 200, listed)]
+        )
+    )
+    result = CliRunner().invoke(app, ["har", str(path), "--json", "--browser", "all"])
+    rows = json.loads(result.stdout)["requests"]
+    assert [row["browser"] for row in rows] == ["chromium", "firefox", "safari"]
+    assert all(row["verdict"] == "blocked" for row in rows)
+    assert "does not match ‘https://app.example, https://b.example’" in rows[1]["browser_message"]
+    assert result.exit_code == 1

@@ -1,0 +1,110 @@
+"""The engine profiles: one fetch(), judged by each engine's own data (docs/browser-behaviour.md)."""
+
+import pytest
+
+from corscheck.core.access import cors_check
+from corscheck.core.messages import CorsErrorKind
+from corscheck.core.model import RequestKind, RequestSpec, Verdict
+from corscheck.core.preflight import max_age
+from corscheck.core.profiles import CHROMIUM, FIREFOX, PROFILES
+from corscheck.core.request import needs_preflight, prepare_headers
+from tests.core.conftest import respond
+
+API = "https://api.example/a"
+PAGE = "https://app.example"
+ALLOW = ("Access-Control-Allow-Origin", PAGE)
+
+
+def header(request, name):
+    return next((v for n, v in request.headers if n.lower() == name.lower()), None)
+
+
+LNA_ERRORS = {
+    CorsErrorKind.LNA_INSECURE_CONTEXT,
+    CorsErrorKind.LNA_PERMISSION_DENIED,
+    CorsErrorKind.LNA_TARGET_MISMATCH,
+}
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_profile_has_a_console_line_for_every_cors_error_it_can_raise(name):
+    profile = PROFILES[name]
+    raised = set(CorsErrorKind)
+    if profile.userinfo_redirect_as_spec:
+        raised.discard(CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS)  # a network error instead
+    if not profile.local_network_access:
+        raised -= LNA_ERRORS
+    assert profile.name == name
+    assert raised <= set(profile.console.reasons)
+
+
+@pytest.mark.parametrize("name, value", [("DPR", "2"), ("Save-Data", "on"), ("Viewport-Width", "800")])
+def test_client_hints_are_safelisted_only_in_chromium(name, value):
+    assert not needs_preflight("GET", ((name, value),), CHROMIUM)
+    assert needs_preflight("GET", ((name, value),), FIREFOX)
+
+
+def test_a_script_set_user_agent_is_dropped_by_chromium_and_preflighted_by_firefox():
+    assert prepare_headers((("User-Agent", "bot"),), CHROMIUM).dropped == ("User-Agent",)
+    sent = prepare_headers((("User-Agent", "bot"),), FIREFOX).sent
+    assert sent == (("User-Agent", "bot"),)
+    assert needs_preflight("GET", sent, FIREFOX)
+
+
+@pytest.mark.parametrize(
+    "value, chromium, firefox",
+    [(None, 5, 0), ("abc", 5, 0), ("+5", 5, 0), ("600", 600, 600), ("100000", 7200, 86400), ("-1", 0, 0)],
+)
+def test_preflight_cache_lifetimes(value, chromium, firefox):
+    assert (max_age(value, CHROMIUM), max_age(value, FIREFOX)) == (chromium, firefox)
+
+
+def test_two_allow_origin_lines_and_one_listed_line_are_told_apart_only_by_firefox():
+    two_lines = (("Access-Control-Allow-Origin", PAGE), ("Access-Control-Allow-Origin", PAGE))
+    listed = (("Access-Control-Allow-Origin", f"{PAGE}, https://b.example"),)
+    assert cors_check(two_lines, PAGE, False, FIREFOX).kind is CorsErrorKind.MULTIPLE_ALLOW_ORIGIN
+    assert cors_check(listed, PAGE, False, FIREFOX).kind is not CorsErrorKind.MULTIPLE_ALLOW_ORIGIN
+    assert cors_check(listed, PAGE, False, CHROMIUM).kind is CorsErrorKind.MULTIPLE_ALLOW_ORIGIN
+
+
+def test_after_a_tainting_redirect_firefox_preflights_with_the_page_origin(run):
+    def server(r):
+        ok = ("Access-Control-Allow-Methods", "PUT")
+        if r.url == API:
+            if r.method == "OPTIONS":
+                return respond(204, ALLOW, ok)
+            return respond(307, ALLOW, ("Location", "https://cdn.example/x"))
+        null = ("Access-Control-Allow-Origin", "null")
+        return respond(204, null, ok) if r.method == "OPTIONS" else respond(200, null)
+
+    chromium = run(RequestSpec(API, PAGE, method="PUT"), server)
+    firefox = run(RequestSpec(API, PAGE, method="PUT", browser="firefox"), server)
+    assert header(chromium.steps[2].request, "Origin") == "null"
+    assert chromium.verdict is Verdict.ALLOWED
+    assert header(firefox.steps[2].request, "Origin") == PAGE
+    assert firefox.verdict is Verdict.BLOCKED
+    assert "does not match ‘null’" in firefox.browser_message
+
+
+def test_firefox_preflights_every_hop_after_a_preflighted_request(run):
+    def server(r):
+        if r.url == API and r.method == "OPTIONS":
+            return respond(204, ALLOW, ("Access-Control-Allow-Methods", "PUT"))
+        if r.url == API:
+            return respond(303, ALLOW, ("Location", "/b"))
+        return respond(204, ALLOW) if r.method == "OPTIONS" else respond(200, ALLOW)
+
+    chromium = run(RequestSpec(API, PAGE, method="PUT", probe_reflection=False), server)
+    firefox = run(RequestSpec(API, PAGE, method="PUT", probe_reflection=False, browser="firefox"), server)
+    kinds = [s.request.kind for s in firefox.steps]
+    assert kinds == [RequestKind.PREFLIGHT, RequestKind.ACTUAL, RequestKind.PREFLIGHT, RequestKind.ACTUAL]
+    assert header(firefox.steps[2].request, "Access-Control-Request-Method") == "GET"
+    assert [s.request.kind for s in chromium.steps].count(RequestKind.PREFLIGHT) == 1
+
+
+def test_firefox_words_a_missing_header_with_the_status(run):
+    result = run(RequestSpec(API, PAGE, browser="firefox"), lambda r: respond(404))
+    assert result.browser_message == (
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at"
+        f" {API}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404."
+    )
