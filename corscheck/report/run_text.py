@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from corscheck.core.model import Severity
+from corscheck.core.profiles import PROFILES
 from corscheck.core.rules import fix_of
 from corscheck.report.sanitise import shown
 from corscheck.suite import CaseOutcome, Summary
@@ -37,7 +38,7 @@ def outcome_line(outcome: CaseOutcome, *, verbose: bool = False, show_secrets: b
             line.append(f"\n             fix: {fix}", style="dim")
     if not outcome.passed and result.browser_message:
         message = shown(result.browser_message, show_secrets=show_secrets)
-        line.append(f"\n     Chromium: {message}", style="dim")
+        line.append(f"\n     {PROFILES[result.spec.browser].title}: {message}", style="dim")
     return line
 
 

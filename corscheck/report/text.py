@@ -1,4 +1,4 @@
-"""The human report: verdict, Chromium's console message, the exchange with the deciding headers
+"""The human report: verdict, the browser's console message, the exchange with the deciding headers
 highlighted, and each finding with its fix. Built with rich, rendered to a string."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from rich.text import Text
 
 from corscheck.core.headers import printable
 from corscheck.core.model import CheckResult, HeaderLines, RequestKind, Severity, Step, Verdict
+from corscheck.core.profiles import PROFILES
 from corscheck.core.rules import RULES
 from corscheck.report import RenderOptions
 from corscheck.report.sanitise import sanitise, shown
@@ -203,7 +204,8 @@ def render(result: CheckResult, options: RenderOptions) -> str:
     if result.browser_message:
         console_line = shown(result.browser_message, show_secrets=options.show_secrets, newlines=True)
         message = Text(console_line, style="red")
-        blocks.append([Text("Chromium console", style="bold"), _indented(message, 2)])
+        title = PROFILES[result.spec.browser].title
+        blocks.append([Text(f"{title} console", style="bold"), _indented(message, 2)])
     blocks.append(_exchange(result, options))
     if result.findings:
         blocks.append(_findings(result, options))
