@@ -284,7 +284,7 @@ def _engines(value: object, fail: Any) -> tuple[str, ...]:
     """The browser key: one engine, or "all" of them."""
     if value == "all":
         return tuple(PROFILES)
-    if value not in PROFILES:
+    if not isinstance(value, str) or value not in PROFILES:
         raise fail("browser", f"must be one of {', '.join(PROFILES)} or all")
     return (str(value),)
 
