@@ -247,7 +247,9 @@ def check(
             from corscheck.inputs.cookie_jar import browser_cookies, read_cookie_jar
 
             jar = read_cookie_jar(cookie_jar) if cookie_jar is not None else ()
-            specs = [replace(spec, cookies=browser_cookies(jar, set_cookie or (), spec.url)) for spec in specs]
+            specs = [
+                replace(spec, cookies=browser_cookies(jar, set_cookie or (), spec.url)) for spec in specs
+            ]
             if credentials is None and cookie is None and from_curl is None and from_fetch is None:
                 note_line(
                     "the browser holds cookies: checking with --credentials include (--credentials overrides)"

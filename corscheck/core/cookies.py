@@ -14,12 +14,17 @@ from urllib.parse import urlsplit
 from corscheck.core.errors import InputError
 from corscheck.core.model import Cookie, SameSite, ThirdPartyCookies
 from corscheck.core.origin import Origin, Url, ip_literal, is_same_site, is_trustworthy_origin
+from corscheck.core.request import check_header_value
 
 #: Chromium refuses a cookie line holding a control character other than tab.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 #: RFC 6265bis: name plus value at most 4096 bytes, an attribute value at most 1024.
 MAX_NAME_VALUE = 4096
 MAX_ATTRIBUTE_VALUE = 1024
+
+
+def has_control_character(text: str) -> bool:
+    return _CONTROL.search(text) is not None
 
 
 def parse_set_cookie(line: str, set_by: Url) -> Cookie:
@@ -29,8 +34,9 @@ def parse_set_cookie(line: str, set_by: Url) -> Cookie:
     store at all (no name and no value, a Domain the URL is not in, Secure from plain http,
     SameSite=None without Secure, a broken __Secure-/__Host- prefix) is an InputError saying why.
     """
-    if _CONTROL.search(line):
+    if has_control_character(line):
         raise InputError("a --set-cookie value has a control character: the browser ignores the line")
+    check_header_value("Set-Cookie", line)  # as -b: what HTTP/1.1 can carry
     pair, *attributes = line.split(";")
     name, equals, value = pair.partition("=")
     name, value = (name.strip(" \t"), value.strip(" \t")) if equals else ("", name.strip(" \t"))
@@ -86,7 +92,9 @@ def stored(cookies: tuple[Cookie, ...]) -> tuple[Cookie, ...]:
 
 def _check_domain(name: str, domain: str, host: str) -> None:
     if ip_literal(host) is not None or not host.endswith("." + domain):
-        raise InputError(f"cookie {name!r} has Domain={domain}, which {host} is not in: the browser ignores it")
+        raise InputError(
+            f"cookie {name!r} has Domain={domain}, which {host} is not in: the browser ignores it"
+        )
     if "." not in domain:
         # Without the public-suffix list only a one-label suffix (``com``, ``test``) is recognised.
         raise InputError(f"cookie {name!r} has Domain={domain}, a public suffix: the browser ignores it")

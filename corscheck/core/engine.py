@@ -571,6 +571,7 @@ class Exchange:
     def _withheld_finding(self, withheld: cookies.Withheld, url: Url) -> Finding:
         cookie, reason = withheld.cookie, withheld.reason
         page = self._page.serialize()
+        other_site = f"the page {page} is another site"
         because = {
             cookies.WithheldReason.PATH: f"its Path={cookie.path} does not cover the URL's path",
             cookies.WithheldReason.CREDENTIALS: (
@@ -578,8 +579,8 @@ class Exchange:
                 + (" to another origin" if self._state.cors else "")
             ),
             cookies.WithheldReason.SECURE: "it is Secure and the URL is plain http",
-            cookies.WithheldReason.SAME_SITE_STRICT: f"it is SameSite=Strict and the page {page} is another site",
-            cookies.WithheldReason.SAME_SITE_LAX: f"it is SameSite=Lax and the page {page} is another site",
+            cookies.WithheldReason.SAME_SITE_STRICT: f"it is SameSite=Strict and {other_site}",
+            cookies.WithheldReason.SAME_SITE_LAX: f"it is SameSite=Lax and {other_site}",
             cookies.WithheldReason.SAME_SITE_UNSET: (
                 f"it has no SameSite attribute, so Chromium treats it as Lax, and the page {page} is"
                 " another site"

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from corscheck.core.cookies import parse_set_cookie, stored
+from corscheck.core.cookies import has_control_character, parse_set_cookie, stored
 from corscheck.core.errors import InputError
 from corscheck.core.model import Cookie
 from corscheck.core.origin import parse_url
@@ -38,7 +38,10 @@ def parse_cookie_jar(text: str, *, now: float, source: str) -> tuple[Cookie, ...
 
 
 def _parse_line(line: str, http_only: bool, where: str) -> tuple[Cookie, int]:
-    fields = line.rstrip("\r\n").split("\t")
+    line = line.rstrip("\r\n")
+    if has_control_character(line) or any(ord(c) > 0xFF for c in line):
+        raise InputError(f"{where}: a control character or a character outside Latin-1")
+    fields = line.split("\t")
     if len(fields) == 6:  # curl writes an empty value as nothing after the last tab, or no tab
         fields.append("")
     if len(fields) != 7:

@@ -18,7 +18,9 @@ CHROMIUM_VERSION = pytest.StashKey[str]()
 def case_server() -> Iterator[CaseServer]:
     server = CaseServer()
     for case in load_cases():
-        server.register(case.id, case.responses, case.page, case.page_headers, case.page_meta_csp)
+        server.register(
+            case.id, case.responses, case.page, case.page_headers, case.page_meta_csp, case.page_host
+        )
     yield server
     server.close()
 
