@@ -232,6 +232,7 @@ def check(
                 page=page_facts,
                 target_address_space=target_address_space,
                 lna_permission=lna_permission,
+                third_party_cookies=third_party_cookies,
             )
             for spec in specs
         ]
@@ -254,7 +255,6 @@ def check(
                 note_line(
                     "the browser holds cookies: checking with --credentials include (--credentials overrides)"
                 )
-        specs = [replace(spec, third_party_cookies=third_party_cookies) for spec in specs]
         outcomes = [
             _evaluate(run_check(spec, timeout=timeout, network=network, transport=transport), selection)
             for spec in specs

@@ -70,7 +70,7 @@ def browser_jar(case: Case, server: CaseServer) -> tuple[Any, ...]:
 
 
 @contextmanager
-def test_names_on_loopback() -> Iterator[None]:
+def names_on_loopback() -> Iterator[None]:
     """*.test names resolve to 127.0.0.1, as Chromium's --host-resolver-rules make them."""
     real = socket.getaddrinfo
 
@@ -130,7 +130,7 @@ def run_corscheck(case: Case, server: CaseServer) -> CorscheckRun:
     )
     server.clear(case.id)
     try:
-        with test_names_on_loopback():
+        with names_on_loopback():
             result, error = run_check(spec, timeout=10.0, network=network), None
     except InputError as exc:
         result, error = None, str(exc)
