@@ -37,8 +37,9 @@ READ_SIZE = 64 * 1024
 _HEAD_END = re.compile(rb"\n\r?\n")
 #: The longest chunk-size line read in a chunked body.
 _CHUNK_LINE_LIMIT = 4096
-#: Idle connections kept per server; more are closed.
-IDLE_PER_ROUTE = 64
+#: Idle connections kept in all (each an open file): twice run's largest useful concurrency. One
+#: returned when as many wait is closed instead, so a run over thousands of hosts keeps few open.
+MAX_IDLE = 128
 
 
 class ProtocolError(Exception):
@@ -303,6 +304,7 @@ class IdleConnections:
 
     def __init__(self) -> None:
         self._by_route: dict[Route, list[Connection]] = {}
+        self._count = 0
         self._lock = threading.Lock()
 
     def take(self, route: Route) -> Connection | None:
@@ -312,15 +314,18 @@ class IdleConnections:
                 if not idle:
                     return None
                 connection = idle.pop()
+                self._count -= 1
+                if not idle:
+                    del self._by_route[route]
             if not connection.holds_unread_bytes:
                 return connection
             connection.close()  # closed by the server meanwhile, or bytes nobody asked for
 
     def give_back(self, route: Route, connection: Connection) -> None:
         with self._lock:
-            idle = self._by_route.setdefault(route, [])
-            if len(idle) < IDLE_PER_ROUTE:
-                idle.append(connection)
+            if self._count < MAX_IDLE:
+                self._by_route.setdefault(route, []).append(connection)
+                self._count += 1
                 return
         connection.close()
 
@@ -330,3 +335,4 @@ class IdleConnections:
                 for connection in idle:
                     connection.close()
             self._by_route.clear()
+            self._count = 0
