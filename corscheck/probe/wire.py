@@ -155,12 +155,14 @@ class Response:
     def __init__(self, connection: Connection, head: RawHead, *, has_body: bool) -> None:
         self.connection = connection
         self.head = head
-        self.chunked = False
+        self.chunked = self._last_coding() == b"chunked"
+        self._refuse_smuggling()
         #: Body bytes still to come, or None when only the end of the stream ends the body.
         self.left: int | None = 0
-        if has_body and head.status not in (204, 304):
-            self.chunked = self._last_coding() == b"chunked"
-            self.left = None if self.chunked else self._content_length()
+        if not has_body or head.status in (204, 304):
+            self.chunked = False
+        elif not self.chunked:
+            self.left = self._content_length()
         connection_tokens = {t.strip().lower() for t in self._values(b"connection") for t in t.split(b",")}
         self.keep_alive = head.version == "1.1" and b"close" not in connection_tokens
 
@@ -171,11 +173,25 @@ class Response:
         codings = [c.strip().lower() for v in self._values(b"transfer-encoding") for c in v.split(b",")]
         return codings[-1] if codings else None
 
+    def _refuse_smuggling(self) -> None:
+        """Chromium refuses a response whose copies of these headers differ, as a potential response
+        smuggling attack (HttpStreamParser::ParseResponseHeaders, HeadersContainMultipleCopiesOfField)."""
+        lengths = {v.strip() for value in self._values(b"content-length") for v in value.split(b",")}
+        if len(lengths) > 1 and not self.chunked:
+            raise ProtocolError(
+                "differing Content-Length values (ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH)"
+            )
+        for name, error in ((b"content-disposition", "CONTENT_DISPOSITION"), (b"location", "LOCATION")):
+            if len(set(self._values(name))) > 1:
+                raise ProtocolError(
+                    f"differing {name.decode().title()} values (ERR_RESPONSE_HEADERS_MULTIPLE_{error})"
+                )
+
     def _content_length(self) -> int | None:
-        """The one length all Content-Length values agree on; None (unknown) otherwise."""
-        values = {v.strip() for value in self._values(b"content-length") for v in value.split(b",")}
-        if len(values) == 1 and (value := values.pop()).isdigit():
-            return int(value)
+        """The body's length; None (unknown) when Content-Length is missing or not a number."""
+        lengths = {v.strip() for value in self._values(b"content-length") for v in value.split(b",")}
+        if len(lengths) == 1 and (length := lengths.pop()).isdigit():
+            return int(length)
         return None
 
     def read_preview(self, limit: int) -> bytes:
