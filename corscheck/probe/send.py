@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import replace
 from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
@@ -154,17 +153,16 @@ class NetworkSender:
             connection.close()
             raise
         head = response.head
-        status = ResponseHead(
+        received = ResponseHead(
             head.status,
+            # Header values are bytes to the browser: Latin-1 keeps each byte as one character.
             tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers),
             head.reason.decode("ascii", errors="ignore"),
             f"HTTP/{head.version}",
+            body=read_body_preview(response),
         )
-        body = read_body_preview(response)
-        if body:
-            status = replace(status, body=body)
         self._finish(route, response)
-        return status
+        return received
 
     def _finish(self, route: Route, response: Response) -> None:
         """Keep the connection for the next request when its response was read to the byte; else

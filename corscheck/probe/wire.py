@@ -55,7 +55,8 @@ class HeadersTooBig(ProtocolError):
 
 
 class ProxyRefused(Exception):
-    """The proxy answered CONNECT with something other than 2xx."""
+    """The proxy cannot carry the request: it refused the CONNECT tunnel, or it is an https://
+    proxy asked for an https:// URL (TLS inside TLS, which the ssl module cannot do on a socket)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ class Connection:
         pending = getattr(self.sock, "pending", None)  # a TLS socket's decrypted, unread bytes
         if self._buffer or (pending is not None and pending()):
             return True
+        if hasattr(select, "poll"):  # no limit on descriptor numbers, unlike select() (1024)
+            poller = select.poll()
+            poller.register(self.sock, select.POLLIN)
+            return bool(poller.poll(0))
         readable, _, _ = select.select([self.sock], [], [], 0)
         return bool(readable)
 
@@ -267,14 +272,14 @@ def connect(route: Route, tls: ssl.SSLContext | None) -> Connection:
     host, port = route.host, route.port
     proxy = _split_proxy(route.proxy) if route.proxy else None
     if proxy is not None:
+        if proxy[0] == "https" and route.scheme == "https":
+            raise ProxyRefused("an https:// URL through an https:// proxy: give an http:// proxy")
         host, port = proxy[1], proxy[2]
     connection = Connection(_open_socket(host, port))
     try:
         if proxy is not None and proxy[0] == "https":
             assert tls is not None
             connection.start_tls(tls, host)
-            if route.scheme == "https":
-                raise ProxyRefused("an https:// URL through an https:// proxy: give an http:// proxy")
         if route.scheme == "https":
             assert tls is not None
             if proxy is not None:
