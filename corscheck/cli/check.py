@@ -236,7 +236,7 @@ def check(
             )
             for spec in specs
         ]
-        from corscheck.probe import app_transport, run_check  # httpx loads only when a check runs
+        from corscheck.probe import app_transport, run_check  # the probe loads only when a check runs
 
         transport = None
         if app is not None:

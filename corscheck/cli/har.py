@@ -167,7 +167,7 @@ def _recheck_all(
     send_unsafe: bool,
     show_secrets: bool,
 ) -> list[dict[str, Any]]:
-    from corscheck.probe import Probe  # httpx loads only for --live
+    from corscheck.probe import Probe  # the probe loads only for --live
 
     with Probe(timeout=timeout, network=network) as probe:
         return [
