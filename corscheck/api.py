@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 from corscheck.core import model
@@ -33,6 +35,9 @@ class CheckOptions(TypedDict, total=False):
     headers: Headers | None
     credentials: CredentialsMode
     cookie: str | None
+    set_cookie: Iterable[str]
+    cookie_jar: str | PathLike[str] | None
+    third_party_cookies: Literal["allow", "block"]
     expose: Iterable[str]
     browser: BrowserName
     timeout: float
@@ -102,6 +107,7 @@ def _spec(
     cookie: str | None,
     expose: Iterable[str],
     probe_reflection: bool,
+    cookies: _BrowserCookies,
     browser: str,
 ) -> model.RequestSpec:
     header_items = headers.items() if isinstance(headers, Mapping) else headers or ()
@@ -119,7 +125,35 @@ def _spec(
         expose=(expose,) if isinstance(expose, str) else tuple(expose),
         probe_reflection=probe_reflection,
         browser=browser,
+        cookies=cookies.for_url(url),
+        third_party_cookies=cookies.third_party(),
     )
+
+
+@dataclass(frozen=True)
+class _BrowserCookies:
+    """The browser's cookies as `check --set-cookie/--cookie-jar/--third-party-cookies` give them."""
+
+    set_cookie: Iterable[str]
+    cookie_jar: str | PathLike[str] | None
+    third_party_cookies: str
+
+    def for_url(self, url: str) -> tuple[model.Cookie, ...]:
+        lines = [self.set_cookie] if isinstance(self.set_cookie, str) else list(self.set_cookie)
+        if not lines and self.cookie_jar is None:
+            return ()
+        from corscheck.inputs.cookie_jar import browser_cookies, read_cookie_jar
+
+        jar = read_cookie_jar(Path(self.cookie_jar)) if self.cookie_jar is not None else ()
+        return browser_cookies(jar, lines, url)
+
+    def third_party(self) -> model.ThirdPartyCookies:
+        try:
+            return model.ThirdPartyCookies(self.third_party_cookies)
+        except ValueError:
+            raise InputError(
+                f"third_party_cookies {self.third_party_cookies!r} must be allow or block"
+            ) from None
 
 
 def check(
@@ -130,6 +164,9 @@ def check(
     headers: Headers | None = None,
     credentials: CredentialsMode = "same-origin",
     cookie: str | None = None,
+    set_cookie: Iterable[str] = (),
+    cookie_jar: str | PathLike[str] | None = None,
+    third_party_cookies: Literal["allow", "block"] = "allow",
     expose: Iterable[str] = (),
     app: object | str | None = None,
     browser: BrowserName = "chromium",
@@ -142,10 +179,15 @@ def check(
     With ``app`` (an ASGI or WSGI callable, or ``"package.module:app"``) no server is needed: the
     request goes to the app in-process and ``url`` may be a path (``"/items"``). An ASGI app's
     lifespan runs around the check; an app that raises answers 500, as behind a server.
+    ``set_cookie`` (Set-Cookie values, as the URL's server set them), ``cookie_jar`` (a `curl -c`
+    file) and ``third_party_cookies`` are the browser's cookies, as `corscheck check` takes them.
     Raises :class:`corscheck.InputError` for input no browser would accept.
     """
     absolute, loaded = _target(url, app, browser)
-    spec = _spec(absolute, origin, method, headers, credentials, cookie, expose, probe_reflection, browser)
+    cookies = _BrowserCookies(set_cookie, cookie_jar, third_party_cookies)
+    spec = _spec(
+        absolute, origin, method, headers, credentials, cookie, expose, probe_reflection, cookies, browser
+    )
     transport = None if loaded is None else app_transport(loaded)
     return CheckResult._of(run_check(spec, timeout=timeout, verify=verify, transport=transport))
 
@@ -158,6 +200,9 @@ async def check_async(
     headers: Headers | None = None,
     credentials: CredentialsMode = "same-origin",
     cookie: str | None = None,
+    set_cookie: Iterable[str] = (),
+    cookie_jar: str | PathLike[str] | None = None,
+    third_party_cookies: Literal["allow", "block"] = "allow",
     expose: Iterable[str] = (),
     app: object | str | None = None,
     browser: BrowserName = "chromium",
@@ -168,7 +213,10 @@ async def check_async(
     """:func:`check` for async code. An ASGI app runs on the caller's event loop (so it may share
     resources created there); anything else runs in a worker thread."""
     absolute, loaded = _target(url, app, browser)
-    spec = _spec(absolute, origin, method, headers, credentials, cookie, expose, probe_reflection, browser)
+    cookies = _BrowserCookies(set_cookie, cookie_jar, third_party_cookies)
+    spec = _spec(
+        absolute, origin, method, headers, credentials, cookie, expose, probe_reflection, cookies, browser
+    )
     if loaded is not None and is_asgi(loaded):
         from corscheck.probe.asgi import run_check_async
 

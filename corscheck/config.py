@@ -6,13 +6,23 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, overload
 from urllib.parse import urljoin
 
 from corscheck.core.errors import InputError
-from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec, Verdict
+from corscheck.core.model import (
+    AddressSpace,
+    Cookie,
+    Credentials,
+    LnaPermission,
+    Mode,
+    Page,
+    RequestSpec,
+    ThirdPartyCookies,
+    Verdict,
+)
 from corscheck.core.origin import APP_BASE_URL, parse_fetch_url, parse_origin, parse_url
 from corscheck.core.profiles import PROFILES
 from corscheck.core.request import check_header_value, normalise_method, prepare_headers
@@ -35,6 +45,7 @@ CHECK_KEYS = frozenset(
         "browser",
     }
     | {"mode", "csp", "coep", "target_address_space", "lna_permission"}
+    | {"cookie_jar", "set_cookie", "third_party_cookies"}
 )
 #: ca_cert and app are the run's (like --cacert, --app): they belong in [defaults] only.
 DEFAULT_KEYS = (CHECK_KEYS - {"name"}) | {"base_url", "ca_cert", "app"}
@@ -189,6 +200,7 @@ def _expand(
                 check(value)
             except InputError as err:
                 raise fail(key, str(err)) from None
+    cookies = _browser_cookies(merged, full_urls, source, fail)
     template = RequestSpec(
         url="",
         origin="",
@@ -212,7 +224,34 @@ def _expand(
         status=status,
         app=app,
         engines=engines,
+        cookies=cookies,
     )
+
+
+def _browser_cookies(
+    merged: dict[str, Any], urls: list[str], source: str, fail: Any
+) -> list[tuple[Cookie, ...]]:
+    """The browser's jar for each URL: cookie_jar (a `curl -c` file, relative to the config's
+    directory) and set_cookie lines as each URL's server would set them."""
+    if "set_cookie" not in merged and "cookie_jar" not in merged:
+        return []
+    from corscheck.inputs.cookie_jar import browser_cookies, read_cookie_jar
+
+    lines = merged.get("set_cookie", [])
+    lines = [lines] if isinstance(lines, str) else lines
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        raise fail("set_cookie", "must be a Set-Cookie value or a list of them")
+    jar_path = merged.get("cookie_jar")
+    if jar_path is not None and (not isinstance(jar_path, str) or not jar_path):
+        raise fail("cookie_jar", "must be the path of a cookie file (as curl -c writes it)")
+    try:
+        jar = read_cookie_jar(Path(source).parent / Path(jar_path).expanduser()) if jar_path else ()
+    except InputError as err:
+        raise fail("cookie_jar", str(err)) from None
+    try:
+        return [browser_cookies(jar, lines, url) for url in urls]
+    except InputError as err:
+        raise fail("set_cookie", str(err)) from None
 
 
 @dataclass(frozen=True)
@@ -234,6 +273,8 @@ class _Matrix:
     app: str | None = None
     #: The browser engines each combination is checked in (browser = "all": every one).
     engines: tuple[str, ...] = ("chromium",)
+    #: The browser's cookies for each of full_urls (empty when the check gives none).
+    cookies: list[tuple[Cookie, ...]] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.urls) * len(self.origins) * len(self.methods) * len(self.engines)
@@ -250,6 +291,8 @@ class _Matrix:
         if engine != "chromium":
             label += f" in {engine}"
         spec = replace(self.template, url=self.full_urls[u], origin=origin, method=method, browser=engine)
+        if self.cookies:
+            spec = replace(spec, cookies=self.cookies[u])
         return CheckCase(label, spec, self.expect, self.source, self.line, status=self.status, app=self.app)
 
 
@@ -296,6 +339,7 @@ def _browser_facts(merged: dict[str, Any], fail: Any) -> dict[str, Any]:
         ("mode", Mode),
         ("target_address_space", AddressSpace),
         ("lna_permission", LnaPermission),
+        ("third_party_cookies", ThirdPartyCookies),
     ):
         if key in merged:
             try:

@@ -31,6 +31,7 @@ from corscheck.core.model import (
     Mode,
     Page,
     RequestSpec,
+    ThirdPartyCookies,
     Verdict,
 )
 from corscheck.exitcodes import ExitCode, exit_code_for
@@ -93,6 +94,9 @@ def check(
             metavar="COOKIES",
         ),
     ] = None,
+    cookie_jar: options.CookieJar = None,
+    set_cookie: options.SetCookie = None,
+    third_party_cookies: options.ThirdPartyCookiesOption = ThirdPartyCookies.ALLOW,
     expose: Annotated[
         list[str] | None,
         typer.Option(
@@ -203,6 +207,7 @@ def check(
             from_curl,
             from_fetch,
             has_page=page is not None,
+            has_cookies=cookie_jar is not None or bool(set_cookie),
         )
         selection = options.selection(fail_on, select, ignore)
         network = network_settings(
@@ -228,12 +233,13 @@ def check(
                 page=page_facts,
                 target_address_space=target_address_space,
                 lna_permission=lna_permission,
+                third_party_cookies=third_party_cookies,
                 browser=engine,
             )
             for spec in specs
             for engine in browser.engines()  # one after another for each origin
         ]
-        from corscheck.probe import app_transport, run_check  # httpx loads only when a check runs
+        from corscheck.probe import app_transport, run_check  # the probe loads only when a check runs
 
         transport = None
         if app is not None:
@@ -241,6 +247,17 @@ def check(
 
             specs = [replace(spec, url=app_url(spec.url)) for spec in specs]
             transport = app_transport(load_app(app))
+        if cookie_jar is not None or set_cookie:
+            from corscheck.inputs.cookie_jar import browser_cookies, read_cookie_jar
+
+            jar = read_cookie_jar(cookie_jar) if cookie_jar is not None else ()
+            specs = [
+                replace(spec, cookies=browser_cookies(jar, set_cookie or (), spec.url)) for spec in specs
+            ]
+            if credentials is None and cookie is None and from_curl is None and from_fetch is None:
+                note_line(
+                    "the browser holds cookies: checking with --credentials include (--credentials overrides)"
+                )
         outcomes = [
             _evaluate(run_check(spec, timeout=timeout, network=network, transport=transport), selection)
             for spec in specs
@@ -317,6 +334,7 @@ def _specs(
     from_fetch: str | None,
     *,
     has_page: bool = False,
+    has_cookies: bool = False,
 ) -> list[RequestSpec]:
     """One request to check per origin, from the flags or from a DevTools copy."""
     origins = _origins(origin_values, origin_source)
@@ -343,6 +361,8 @@ def _specs(
     if cookie is not None and credentials is None:
         note_line("-b sends a cookie: checking with --credentials include (--credentials overrides)")
         credentials = Credentials.INCLUDE
+    elif has_cookies and credentials is None:
+        credentials = Credentials.INCLUDE  # check() notes it once the cookies are read
     return [
         RequestSpec(
             url=url,

@@ -16,6 +16,7 @@ from corscheck.cli.network import network_settings
 from corscheck.cli.output import ColorMode, fail, terminal_width, use_color, write_report
 from corscheck.cli.report_file import open_report
 from corscheck.core.errors import InputError
+from corscheck.core.model import ThirdPartyCookies
 from corscheck.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -137,6 +138,29 @@ def _render_text(rows: list[dict[str, Any]], skipped: list[str], *, width: int, 
     return to_text(lines, width=width, color=color)
 
 
+def _with_browser_cookies(
+    verdicts: list[HarVerdict],
+    cookie_jar: Path | None,
+    set_cookies: list[str],
+    third_party_cookies: ThirdPartyCookies,
+) -> list[HarVerdict]:
+    """The requests to re-check live, with the browser's cookies (read before anything is sent)."""
+    from corscheck.inputs.cookie_jar import browser_cookies, read_cookie_jar
+
+    jar = read_cookie_jar(cookie_jar) if cookie_jar is not None else ()
+    return [
+        replace(
+            verdict,
+            spec=replace(
+                verdict.spec,
+                cookies=browser_cookies(jar, set_cookies, verdict.spec.url),
+                third_party_cookies=third_party_cookies,
+            ),
+        )
+        for verdict in verdicts
+    ]
+
+
 def _recheck_all(
     verdicts: list[HarVerdict],
     timeout: float,
@@ -146,7 +170,7 @@ def _recheck_all(
     send_unsafe: bool,
     show_secrets: bool,
 ) -> list[dict[str, Any]]:
-    from corscheck.probe import Probe  # httpx loads only for --live
+    from corscheck.probe import Probe  # the probe loads only for --live
 
     with Probe(timeout=timeout, network=network) as probe:
         return [
@@ -193,6 +217,9 @@ def har(
     ] = False,
     show_secrets: options.ShowSecrets = False,
     page: options.PageUrl = None,
+    cookie_jar: options.CookieJar = None,
+    set_cookie: options.SetCookie = None,
+    third_party_cookies: options.ThirdPartyCookiesOption = ThirdPartyCookies.ALLOW,
     browser: options.BrowserOption = options.Browser.CHROMIUM,
 ) -> None:
     """Judge every cross-origin request of a HAR export, failed first.
@@ -231,6 +258,7 @@ def har(
         fail(f"{file}: {exc}", ExitCode.USAGE)
     if live and network is not None:
         try:
+            verdicts = _with_browser_cookies(verdicts, cookie_jar, set_cookie or [], third_party_cookies)
             rows = _recheck_all(
                 verdicts,
                 timeout,

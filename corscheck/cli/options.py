@@ -16,6 +16,7 @@ from typer._click.types import ParamType  # typer 0.28 vendors click
 
 from corscheck.cli.fix import FixFramework
 from corscheck.cli.output import ColorMode
+from corscheck.core.model import ThirdPartyCookies
 
 if TYPE_CHECKING:
     from corscheck.suite import Selection
@@ -238,6 +239,31 @@ ProbeReflection = Annotated[
     typer.Option(
         "--probe-reflection/--no-probe-reflection",
         help="Send one extra request from a made-up origin to detect an echoed Origin.",
+    ),
+]
+CookieJar = Annotated[
+    Path | None,
+    typer.Option(
+        "--cookie-jar",
+        help="The browser's cookies, in the file `curl -c` writes (no SameSite there: Lax by default).",
+        metavar="FILE",
+        show_default=False,
+    ),
+]
+SetCookie = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set-cookie",
+        help="A cookie as the checked URL's server set it ('sid=1; Secure; SameSite=None'). Repeatable.",
+        metavar="'NAME=VALUE; ATTRS'",
+    ),
+]
+ThirdPartyCookiesOption = Annotated[
+    ThirdPartyCookies,
+    typer.Option(
+        "--third-party-cookies",
+        help="The browser's third-party cookie setting (Chrome allows them, headless Chromium blocks).",
+        case_sensitive=False,
     ),
 ]
 

@@ -128,7 +128,7 @@ def run(
     report_format = options.Format.JSON if json_output else output_format
     show_infos = verbose > quiet
 
-    from corscheck.probe import Probe  # httpx loads only once the config is valid
+    from corscheck.probe import Probe  # the probe loads only once the config is valid
 
     summary = Summary()
     with ExitStack() as stack:

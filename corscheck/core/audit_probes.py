@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from corscheck.core.model import Severity
-from corscheck.core.origin import NULL, Origin, ip_literal
+from corscheck.core.origin import NULL, Origin, ip_literal, registrable_domain
 
 
 class Risk(StrEnum):
@@ -96,9 +96,8 @@ class Basis:
 
     @property
     def registrable_domain(self) -> str:
-        """The last two labels: ``example.com`` for ``app.example.com`` (no public suffix list,
-        so ``example.co.uk`` is taken as ``co.uk``)."""
-        return ".".join(self.trusted.host.split(".")[-2:])
+        """``example.com`` for ``app.example.com`` (see origin.registrable_domain for its limits)."""
+        return registrable_domain(self.trusted.host)
 
     @property
     def is_domain(self) -> bool:

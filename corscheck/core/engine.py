@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from corscheck import __version__
-from corscheck.core import lint, mixed_content
+from corscheck.core import cookies, lint, mixed_content
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.csp import connect_violations
 from corscheck.core.diagnosis import Failure, diagnose
@@ -156,6 +156,8 @@ class Exchange:
         self._page_space_assumed = is_assumed(spec.page, self._page)
         #: The request the shell has told us the address of (see connect()).
         self._connected: PlannedRequest | None = None
+        #: LINT-COOKIE-WITHHELD findings of the planned actual request, noted once it is sent.
+        self._withheld_cookies: list[Finding] = []
         #: The line Chromium prints for a refusal that is not a CorsError.
         self._console_line: str | None = None
         #: The status of the response that failed the CORS check (some engines name it).
@@ -207,6 +209,7 @@ class Exchange:
         if request.kind is RequestKind.PREFLIGHT:
             self._receive_preflight(request, head)
         elif request.kind is RequestKind.ACTUAL:
+            self._note_withheld_cookies()
             self._receive_actual(request, head)
         else:
             self._steps.append(Step(request, head))
@@ -301,6 +304,8 @@ class Exchange:
         self._steps.append(Step(request, None, passed=False))
         if request.kind is RequestKind.REFLECTION_PROBE:
             return  # the check itself already concluded
+        if request.kind is RequestKind.ACTUAL:
+            self._note_withheld_cookies()
         self._failure = failure
         self._verdict = Verdict.ERROR
         self._log_network_error(request.url, self._state.cors)
@@ -567,12 +572,66 @@ class Exchange:
         if not any(name.lower() == "user-agent" for name, _ in state.headers):  # a page may set it
             headers.append(("User-Agent", USER_AGENT))
         headers += self._fetch_metadata(state.url, self._mode)
-        if self.spec.cookie and self._credentials_sent(state) and self._in_cookie_scope(state.url):
-            headers.append(("Cookie", self.spec.cookie))
+        cookie = self._cookie_header(state)
+        if cookie:
+            headers.append(("Cookie", cookie))
         has_body = state.method not in ("GET", "HEAD") and any(
             name.lower() == "content-type" for name, _ in state.headers
         )
         return PlannedRequest(RequestKind.ACTUAL, state.method, state.url.text, tuple(headers), has_body)
+
+    def _cookie_header(self, state: RedirectState) -> str:
+        """The Cookie header for this hop: the cookies with attributes the browser attaches (each
+        one kept back is a finding), then the -b value where it is in scope."""
+        credentials = self._credentials_sent(state)
+        choice = cookies.choose(
+            self.spec.cookies,
+            url=state.url,
+            page=self._page,
+            credentials=credentials,
+            third_party=self.spec.third_party_cookies,
+            schemeful=self._engine.cookie_schemeful_same_site,
+            unset_is_lax=self._engine.cookie_unset_same_site_is_lax,
+        )
+        # Said once the request is really sent: a check before sending may still refuse it.
+        self._withheld_cookies = [self._withheld_finding(withheld, state.url) for withheld in choice.withheld]
+        values = [choice.header_value()] if choice.sent else []
+        if self.spec.cookie and credentials and self._in_cookie_scope(state.url):
+            values.append(self.spec.cookie)
+        return "; ".join(values)
+
+    def _note_withheld_cookies(self) -> None:
+        self._findings += self._withheld_cookies
+        self._withheld_cookies = []
+
+    def _withheld_finding(self, withheld: cookies.Withheld, url: Url) -> Finding:
+        cookie, reason = withheld.cookie, withheld.reason
+        page = self._page.serialize()
+        other_site = f"the page {page} is another site"
+        because = {
+            cookies.WithheldReason.PATH: f"its Path={cookie.path} does not cover the URL's path",
+            cookies.WithheldReason.CREDENTIALS: (
+                f"fetch()'s credentials mode {self.spec.credentials.value!r} sends no cookies"
+                + (" to another origin" if self._state.cors else "")
+            ),
+            cookies.WithheldReason.SECURE: "it is Secure and the URL is plain http",
+            cookies.WithheldReason.SAME_SITE_STRICT: f"it is SameSite=Strict and {other_site}",
+            cookies.WithheldReason.SAME_SITE_LAX: f"it is SameSite=Lax and {other_site}",
+            cookies.WithheldReason.SAME_SITE_UNSET: (
+                f"it has no SameSite attribute, so Chromium treats it as Lax, and the page {page} is"
+                " another site"
+            ),
+            cookies.WithheldReason.THIRD_PARTY_BLOCKED: (
+                f"the page {page} is another site and third-party cookies are blocked"
+            ),
+        }[reason]
+        return _finding(
+            "LINT-COOKIE-WITHHELD",
+            f"The browser does not send the cookie {cookie.name!r} to {url.text}: {because}.",
+            cookie=cookie.name,
+            url=url.text,
+            reason=reason.value,
+        )
 
     def _credentials_sent(self, state: RedirectState) -> bool:
         return self._include or (self.spec.credentials is Credentials.SAME_ORIGIN and not state.cors)

@@ -54,6 +54,38 @@ class LnaPermission(StrEnum):
     PROMPT = "prompt"
 
 
+class SameSite(StrEnum):
+    """A cookie's SameSite attribute; ``unset`` is Chromium's Lax-by-default."""
+
+    STRICT = "strict"
+    LAX = "lax"
+    NONE = "none"
+    UNSET = "unset"
+
+
+class ThirdPartyCookies(StrEnum):
+    """The browser profile's third-party cookie setting (a regular Chrome profile allows them)."""
+
+    ALLOW = "allow"
+    BLOCK = "block"
+
+
+@dataclass(frozen=True)
+class Cookie:
+    """One cookie in the browser's jar, with the attributes that decide where it is sent."""
+
+    name: str
+    value: str
+    #: The host (host-only) or the Domain attribute, lower-case, without a leading dot.
+    domain: str
+    #: True: sent to ``domain`` exactly; False: to its subdomains too.
+    host_only: bool
+    path: str = "/"
+    secure: bool = False
+    http_only: bool = False
+    same_site: SameSite = SameSite.UNSET
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -100,6 +132,9 @@ class RequestSpec:
     credentials: Credentials = Credentials.SAME_ORIGIN
     #: A ``Cookie`` header value the browser would attach when credentials are sent.
     cookie: str | None = None
+    #: Cookies with attributes (--cookie-jar, --set-cookie), in the order they were set.
+    cookies: tuple[Cookie, ...] = ()
+    third_party_cookies: ThirdPartyCookies = ThirdPartyCookies.ALLOW
     #: Response header names the page's JavaScript needs to read.
     expose: tuple[str, ...] = ()
     #: Send a second request with a made-up origin to detect an echoed origin.

@@ -219,22 +219,31 @@ def is_trustworthy_origin(o: Origin) -> bool:
     return address is not None and address.is_loopback
 
 
-def site_relation(page: Origin, target: Origin) -> str:
-    """The value of Sec-Fetch-Site: same-origin, same-site or cross-site.
+def registrable_domain(host: str) -> str:
+    """The host's site without the scheme: an IP address itself, else its last two DNS labels.
 
-    Without the public-suffix list, "same site" is approximated as the same scheme and either the
-    same host or the same last two DNS labels.
+    The browser uses the public-suffix list (``a.example.co.uk`` is on ``example.co.uk``); the core
+    stays stdlib-only and I/O-free, so this approximation calls every ``*.co.uk`` host one site,
+    and a single-label host (``localhost``) its own.
     """
+    if ip_literal(host) is not None:
+        return host
+    return ".".join(host.split(".")[-2:])
+
+
+def is_same_site(a: Origin, b: Origin) -> bool:
+    """Schemeful same-site, as Chromium decides SameSite cookies and Sec-Fetch-Site: the same
+    scheme and the same registrable domain (http and https pages are different sites)."""
+    if a.opaque or b.opaque or a.scheme != b.scheme:
+        return False
+    return registrable_domain(a.host) == registrable_domain(b.host)
+
+
+def site_relation(page: Origin, target: Origin) -> str:
+    """The value of Sec-Fetch-Site: same-origin, same-site or cross-site."""
     if page == target:
         return "same-origin"
-    if page.opaque or page.scheme != target.scheme:
-        return "cross-site"
-    if page.host == target.host:
-        return "same-site"
-    if ip_literal(page.host) is not None:
-        return "cross-site"
-    page_site = page.host.split(".")[-2:]
-    return "same-site" if target.host.split(".")[-2:] == page_site else "cross-site"
+    return "same-site" if is_same_site(page, target) else "cross-site"
 
 
 def is_localhost_name(host: str) -> bool:

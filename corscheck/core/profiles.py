@@ -86,6 +86,10 @@ class EngineProfile:
     corp_unknown_value_is_absent: bool
     #: The engine checks Local Network Access (a page reaching a more private address space).
     local_network_access: bool
+    #: SameSite cookies compare sites with their scheme (http and https pages are different sites).
+    cookie_schemeful_same_site: bool
+    #: A cookie set without (or with an unknown) SameSite is Lax; else it is None.
+    cookie_unset_same_site_is_lax: bool
     #: How the engine words a blocked fetch() in its console.
     console: ConsoleTemplates
 
@@ -111,6 +115,8 @@ CHROMIUM = EngineProfile(
     corp_same_site_for_ip_hosts=False,
     corp_unknown_value_is_absent=True,
     local_network_access=True,
+    cookie_schemeful_same_site=True,
+    cookie_unset_same_site_is_lax=True,
     console=CHROMIUM_CONSOLE,
 )
 
@@ -202,6 +208,8 @@ FIREFOX = EngineProfile(
     corp_same_site_for_ip_hosts=True,
     corp_unknown_value_is_absent=False,
     local_network_access=False,
+    cookie_schemeful_same_site=False,
+    cookie_unset_same_site_is_lax=False,
     console=FIREFOX_CONSOLE,
 )
 # Safari starts as a copy of Chromium; each difference found is corrected here.

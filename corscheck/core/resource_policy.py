@@ -6,7 +6,7 @@ Only no-cors responses are checked: a CORS response has already passed the CORS 
 from __future__ import annotations
 
 from corscheck.core.headers import combined
-from corscheck.core.origin import Origin, ip_literal
+from corscheck.core.origin import Origin, ip_literal, registrable_domain
 
 CORP = "Cross-Origin-Resource-Policy"
 
@@ -43,10 +43,10 @@ def blocked_reason(
 
 def _same_site(page: Origin, target: Origin, ip_hosts: bool) -> bool:
     """CORP same-site: an IP host only matches itself, and only where the engine allows it
-    (Chromium never); the same registrable domain (approximated as site_relation does); and an
-    http page may not read an https response this way."""
+    (Chromium never); the same registrable domain; and an http page may not read an https
+    response this way."""
     if ip_literal(page.host) is not None or ip_literal(target.host) is not None:
         return ip_hosts and page.host == target.host and (page.scheme == "https" or target.scheme != "https")
-    if page.host.split(".")[-2:] != target.host.split(".")[-2:]:
+    if registrable_domain(page.host) != registrable_domain(target.host):
         return False
     return page.scheme == "https" or target.scheme != "https"

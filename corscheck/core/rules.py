@@ -641,6 +641,24 @@ _RULES = [
         "api.example (302, Cookie: sid=…) → auth.example: no Cookie",
     ),
     Rule(
+        "LINT-COOKIE-WITHHELD",
+        WARNING,
+        "The browser keeps a cookie off the request",
+        "A cookie from --cookie-jar or --set-cookie belongs to the request's host but the browser does"
+        " not attach it: its Path does not cover the URL; fetch()'s credentials mode sends no cookies"
+        " there; it is Secure and the URL is plain http (not localhost or 127.0.0.1); it is"
+        " SameSite=Strict, Lax or has no SameSite (Chromium's Lax by default) and the page is another"
+        " site (schemeful: an http page and an https API are two sites); or it is SameSite=None and"
+        " third-party cookies are blocked. Chromium prints no console line for any of these.",
+        "The server answers as if the user were not signed in (a 401, a login redirect), which looks"
+        " like a CORS failure but is not one. details.reason says which rule kept the cookie back.",
+        "For a cross-site API: set the cookie with `SameSite=None; Secure` and serve the API over"
+        " https, and use fetch(url, {credentials: 'include'}); better, put the page and the API on one"
+        " site (app.example.com and api.example.com). Third-party cookies blocked: send a token"
+        " (Authorization header) instead of a cookie.",
+        "page http://app.example, cookie sid (SameSite unset) for https://api.example: not sent",
+    ),
+    Rule(
         "LINT-ACTUAL-NOT-SENT",
         WARNING,
         "The actual request was not sent (--preflight-only)",

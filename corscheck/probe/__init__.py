@@ -1,4 +1,5 @@
-"""The imperative shell: send the engine's planned requests over HTTP (the only httpx importer)."""
+"""The imperative shell: send the engine's planned requests over HTTP (probe/wire.py for live URLs,
+httpx's transports for in-process apps)."""
 
 import sys
 

@@ -10,12 +10,13 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from corscheck.core.errors import InputError
 from corscheck.core.origin import APP_BASE_URL
+
+if TYPE_CHECKING:
+    import httpx
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -40,6 +41,8 @@ def _answer_500_on_crash(app: WSGIApp) -> WSGIApp:
 
 def asgi_transport(app: Any) -> httpx.ASGITransport:
     """An ASGI app's transport; its exceptions become 500 responses."""
+    import httpx  # ~140 ms: loaded only for an in-process app
+
     return httpx.ASGITransport(app=app, raise_app_exceptions=False)
 
 
@@ -47,6 +50,8 @@ def app_transport(app: Any) -> httpx.BaseTransport | httpx.AsyncBaseTransport:
     """A transport for ``run_check(..., transport=...)``; a crashing app answers 500, as behind a server."""
     if is_asgi(app):
         return asgi_transport(app)
+    import httpx
+
     return httpx.WSGITransport(app=_answer_500_on_crash(app), raise_app_exceptions=False)
 
 

@@ -19,18 +19,18 @@ from corscheck.core.model import (
     wants_body_preview,
 )
 from corscheck.probe import lifespan
-from corscheck.probe.apps import asgi_transport
-from corscheck.probe.clients import KEPT_RESPONSE, keep_response
-from corscheck.probe.failures import network_failure
-from corscheck.probe.send import (
-    BODY_PREVIEW_SECONDS,
+from corscheck.probe.app_send import (
+    KEPT_RESPONSE,
     PREVIEW_ERRORS,
-    SEND_ERRORS,
+    AppSender,
     head_of,
     is_plain,
-    timed_out,
+    keep_response,
     to_httpx,
 )
+from corscheck.probe.apps import asgi_transport
+from corscheck.probe.failures import network_failure
+from corscheck.probe.send import BODY_PREVIEW_SECONDS, timed_out
 
 
 async def _keep_response(response: httpx.Response) -> None:
@@ -120,7 +120,7 @@ async def _drive(
             except TimeoutError:
                 exchange.fail(timed_out(planned, timeout))
                 continue
-            except SEND_ERRORS as exc:
+            except AppSender.errors as exc:
                 exchange.fail(network_failure(exc, planned.url, timeout))
                 continue
             exchange.receive(head)

@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import httpx
-
 from corscheck.core.audit import Audit, AuditResult, AuditSpec, ProbeRequest
 from corscheck.core.model import NetworkFailure, PlannedRequest, ResponseHead
 from corscheck.probe.failures import host_of
@@ -180,7 +178,7 @@ class AuditProbe:
         return connection
 
     def _proxy(self, scheme: str, netloc: str) -> str | None:
-        return self._routes.for_url(httpx.URL(f"{scheme}://{netloc}/"))
+        return self._routes.for_url(f"{scheme}://{netloc}/")
 
     def _tls_context(self) -> ssl.SSLContext:
         with self._tls_lock:

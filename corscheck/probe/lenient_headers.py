@@ -1,25 +1,20 @@
-"""Let h11 read a response head the way Chromium does (each rule below checked in Chromium 156).
+"""Read a response head the way Chromium does (each rule below checked in Chromium 156).
 
-h11 fails the whole response on a status line without digits, an unknown HTTP version, a header
-value with VT (0x0B) or FF (0x0C), or one malformed header line. Chromium reads such a status as 200
-and any version (HttpResponseHeaders::ParseStatusLine), keeps such values and judges them (an
+Chromium reads a status line without digits as 200 and any version (HttpResponseHeaders::
+ParseStatusLine), keeps header values with control bytes such as VT (0x0B) and judges them (an
 allow-origin ending in VT is "not equal to the supplied origin"), and skips the lines it cannot
-parse (net/http/http_util.cc, HeadersIterator). h11 has no options for this; replacing its
-response-head reader is the smallest change that does it.
+parse (net/http/http_util.cc, HeadersIterator). Strict parsers (h11, http.client) refuse such a
+response as a whole, which is why the probe reads heads with these rules (probe/wire.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-
-import h11._readers
-import h11._receivebuffer
-import httpcore._sync.http11
+from dataclasses import dataclass
 
 #: Chromium's limit on a response head (net/http/http_stream_parser.cc, kMaxHeaderBufSize); a larger
-#: one is net::ERR_RESPONSE_HEADERS_TOO_BIG. httpcore's own limit is 100 KiB, which would call a
-#: response with 10,000 short headers unreachable although Chromium reads it.
+#: one is net::ERR_RESPONSE_HEADERS_TOO_BIG.
 CHROMIUM_MAX_HEADERS_SIZE = 256 * 1024
 
 _TOKEN = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
@@ -30,6 +25,20 @@ _STATUS_LINE = re.compile(
     rb"(?i:HTTP)(?:/(?P<version>[0-9.]*))?[ \t]*(?P<code>[0-9]*)[ \t]*(?P<reason>.*)", re.S
 )
 _WHITESPACE = b" \t"
+
+
+class InvalidHead(Exception):
+    """Bytes that are not an HTTP response head (Chromium: ERR_INVALID_HTTP_RESPONSE)."""
+
+
+@dataclass(frozen=True)
+class RawHead:
+    status: int
+    reason: bytes
+    #: "1.0" or "1.1": what the version means for the connection (any other version reads as 1.1).
+    version: str
+    #: (name, value) byte pairs in wire order, repeated lines kept apart.
+    headers: list[tuple[bytes, bytes]]
 
 
 def _unfold(lines: Iterable[bytes | bytearray]) -> Iterator[bytes]:
@@ -60,35 +69,21 @@ def decode_header_lines(lines: Iterable[bytes | bytearray]) -> Iterator[tuple[by
             yield name, value.strip(_WHITESPACE)
 
 
-def read_response_head(
-    buf: h11._receivebuffer.ReceiveBuffer,
-) -> h11.Response | h11.InformationalResponse | None:
-    """h11's response-head reader with Chromium's status-line and header-line rules."""
-    lines = buf.maybe_extract_lines()
-    if lines is None:
-        if buf.is_next_line_obviously_invalid_request_line():
-            raise h11.LocalProtocolError("illegal status line")
-        return None
-    if not lines:
-        raise h11.LocalProtocolError("no response line received")
+def looks_like_http(start: bytes | bytearray) -> bool:
+    """Whether a response's first bytes can begin a status line (any 4 bytes tell)."""
+    return start[:4].upper() == b"HTTP"[: len(start)]
+
+
+def parse_head(head: bytes | bytearray) -> RawHead:
+    """A head's bytes (up to, without, its blank line); lines end in LF or CRLF."""
+    lines = [line[:-1] if line.endswith(b"\r") else line for line in head.split(b"\n")]
     status_line = bytes(lines[0])
     match = _STATUS_LINE.fullmatch(status_line)
     if match is None:
-        raise h11.LocalProtocolError(f"illegal status line: {status_line[:80]!r}")
-    status = int(match["code"]) if match["code"] else 200
-    version = b"1.0" if match["version"] in (b"1.0", b"0.9") else b"1.1"
-    kind = h11.InformationalResponse if status < 200 else h11.Response
-    return kind(
-        headers=list(decode_header_lines(lines[1:])),
-        status_code=status,
+        raise InvalidHead(f"illegal status line: {status_line[:80]!r}")
+    return RawHead(
+        status=int(match["code"]) if match["code"] else 200,
         reason=match["reason"],
-        http_version=version,
-        _parsed=True,
+        version="1.0" if match["version"] in (b"1.0", b"0.9") else "1.1",
+        headers=list(decode_header_lines(lines[1:])),
     )
-
-
-def install() -> None:
-    """Replace h11's response-head reader and httpcore's head size limit (idempotent)."""
-    h11._readers.READERS[h11.SERVER, h11.SEND_RESPONSE] = read_response_head
-    h11._readers._decode_header_lines = decode_header_lines
-    httpcore._sync.http11.HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE = CHROMIUM_MAX_HEADERS_SIZE

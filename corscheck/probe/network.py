@@ -1,4 +1,4 @@
-"""How servers are reached: curl's TLS and proxy options, and the environment variables httpx reads.
+"""How servers are reached: curl's TLS and proxy options, and the environment variables curl reads.
 
 Trust, first match wins: --cacert (replaces every other CA, as in curl), SSL_CERT_FILE, SSL_CERT_DIR
 (as httpx reads them), else the operating system's trust store (through truststore), where a
@@ -11,16 +11,17 @@ reached directly.
 from __future__ import annotations
 
 import os
-import ssl
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from corscheck.core.errors import InputError
 
-#: Proxy schemes httpx speaks without an optional extra.
+if TYPE_CHECKING:
+    import ssl
+
+#: Proxy schemes the probe speaks.
 PROXY_SCHEMES = ("http", "https")
 
 
@@ -44,6 +45,8 @@ class NetworkSettings:
 
 def ssl_context(settings: NetworkSettings) -> ssl.SSLContext:
     """The TLS client context; InputError names a CA or certificate file that cannot be used."""
+    import ssl  # ~10 ms: only https needs it
+
     try:
         context = _trust(settings)
     except (OSError, ssl.SSLError) as exc:
@@ -59,6 +62,8 @@ def ssl_context(settings: NetworkSettings) -> ssl.SSLContext:
 
 
 def _trust(settings: NetworkSettings) -> ssl.SSLContext:
+    import ssl
+
     if not settings.verify:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
@@ -75,17 +80,16 @@ def _trust(settings: NetworkSettings) -> ssl.SSLContext:
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
-def _reason(exc: OSError | ssl.SSLError) -> str:
-    if isinstance(exc, ssl.SSLError):
-        return exc.reason or str(exc)
-    return exc.strerror or str(exc)
+def _reason(exc: OSError) -> str:
+    reason = getattr(exc, "reason", None)  # an ssl.SSLError's short reason
+    return reason or exc.strerror or str(exc)
 
 
 class ProxyRoutes:
     """Which proxy, if any, each URL goes through; settled (and checked) once, before any request."""
 
     def __init__(self, settings: NetworkSettings) -> None:
-        environment = urllib.request.getproxies_environment()
+        environment = _proxy_environment()
         if settings.proxy is not None:
             chosen = {"all": settings.proxy} if settings.proxy else {}
         else:
@@ -95,15 +99,27 @@ class ProxyRoutes:
         no_proxy = settings.noproxy if settings.noproxy is not None else environment.get("no", "")
         self._no_proxy = {"no": no_proxy}
 
-    def for_url(self, url: httpx.URL) -> str | None:
-        proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
+    def for_url(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        proxy = self._proxies.get(parts.scheme) or self._proxies.get("all")
         if proxy is None:
             return None
-        host = f"{url.host}:{url.port}" if url.port is not None else url.host
+        import urllib.request  # ~20 ms (it loads http.client): only when a proxy is set
+
+        host = parts.netloc.rpartition("@")[2]
         # urllib's NO_PROXY matcher (what httpx's trust_env applies); typeshed does not declare it.
         if urllib.request.proxy_bypass_environment(host, self._no_proxy):  # type: ignore[attr-defined]
             return None
         return proxy
+
+
+def _proxy_environment() -> dict[str, str]:
+    """The proxies the environment sets, as urllib reads them (``{"https": ..., "no": ...}``)."""
+    if not any(name.lower().endswith("_proxy") for name in os.environ):
+        return {}  # the common case, without importing urllib.request
+    import urllib.request
+
+    return urllib.request.getproxies_environment()
 
 
 def _proxy_url(proxy: str) -> str:
@@ -111,9 +127,10 @@ def _proxy_url(proxy: str) -> str:
     if "://" not in proxy:
         proxy = "http://" + proxy
     try:
-        url = httpx.URL(proxy)
-    except httpx.InvalidURL as exc:
+        url = urlsplit(proxy)
+        url.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
         raise InputError(f"proxy {proxy!r} is not a URL: {exc}") from None
-    if url.scheme not in PROXY_SCHEMES or not url.host:
+    if url.scheme not in PROXY_SCHEMES or not url.hostname:
         raise InputError(f"proxy {proxy!r}: give http://host:port or https://host:port")
     return proxy

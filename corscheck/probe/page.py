@@ -26,7 +26,7 @@ def load_page(url: str, *, timeout: float = 10.0, network: NetworkSettings | Non
     """GET the page as a browser would load it (the same TLS and proxy settings as the checks) and
     keep what decides its fetch() calls."""
     network = network or NetworkSettings()
-    proxy = ProxyRoutes(network).for_url(httpx.URL(url))
+    proxy = ProxyRoutes(network).for_url(url)
     try:
         with httpx.Client(
             verify=ssl_context(network), proxy=proxy, trust_env=False, timeout=timeout

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import replace
 from functools import partial
 from types import TracebackType
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import SplitResult, urlsplit
 
 from corscheck.core.engine import Exchange
 from corscheck.core.model import (
@@ -21,88 +20,64 @@ from corscheck.core.model import (
     wants_body_preview,
 )
 from corscheck.core.origin import ip_literal
-from corscheck.probe.clients import KEPT_RESPONSE, Clients
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
 from corscheck.probe.failures import host_of, network_failure
-from corscheck.probe.lenient_headers import install as read_headers_like_chromium
-from corscheck.probe.network import NetworkSettings
+from corscheck.probe.network import NetworkSettings, ProxyRoutes, ssl_context
+from corscheck.probe.wire import (
+    Connection,
+    IdleConnections,
+    NoResponse,
+    ProtocolError,
+    ProxyRefused,
+    Response,
+    Route,
+    connect,
+)
 
-read_headers_like_chromium()
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 #: Sent when the simulated fetch() has a body: its content never matters to CORS.
 PLACEHOLDER_BODY = b"{}"
 #: The longest wait honoured: a larger --timeout (even inf) means "no limit" to the user, but thread
 #: joins and socket timeouts overflow on it.
 MAX_TIMEOUT = 24 * 3600.0
-#: What sending can raise (InvalidURL is not an HTTPError; httpx checks hosts by IDNA 2008, stricter
-#: than the URL Standard, and raises UnicodeError for an emoji domain Chromium accepts).
-SEND_ERRORS = (httpx.TransportError, httpx.InvalidURL, UnicodeError)
-#: The most of a body read before hanging up, and the longest wait for it: closing a socket that
-#: still holds unread bytes sends the server a reset ("reset by peer" in its log) instead of a FIN.
-#: A larger or slower body is left unread; the verdict never needs it.
+#: The most of a body read after the head, and the longest wait for it: closing a socket that still
+#: holds unread bytes sends the server a reset ("reset by peer" in its log) instead of a FIN, and a
+#: body read to the byte lets the connection carry the next request. A larger or slower body is left
+#: unread; the verdict never needs it.
 SMALL_BODY = 64 * 1024
 BODY_WAIT = 0.2
 #: The longest wait for an error body's first bytes: the head has decided CORS already.
 BODY_PREVIEW_SECONDS = 1.0
-#: What reading a body preview can raise; the preview then holds what came before.
-PREVIEW_ERRORS = (httpx.HTTPError, httpx.StreamError)
+#: What sending over the network can raise (ValueError: a URL or header the socket cannot carry).
+NETWORK_ERRORS = (OSError, ProtocolError, ProxyRefused, ValueError)
+#: What a kept-alive connection the server closed meanwhile raises: the request is sent again once.
+_STALE = (NoResponse, ConnectionResetError, BrokenPipeError)
 
 
-def to_httpx(planned: PlannedRequest, timeout: float) -> httpx.Request:
-    """The request exactly as planned: httpx adds only Host and Content-Length, none of a client's
-    default headers (those are merged in by ``build_request``, which is not used)."""
-    request = httpx.Request(
-        planned.method,
-        planned.url,
-        # Header values are bytes to the browser (a ByteString): Latin-1 text goes out byte for byte,
-        # where httpx would encode str values as ASCII and fail.
-        headers=[(name.encode("latin-1"), value.encode("latin-1")) for name, value in planned.headers],
-        content=PLACEHOLDER_BODY if planned.has_body else None,
-        extensions={"timeout": httpx.Timeout(timeout).as_dict()},
-    )
-    # httpx upper-cases every method; fetch() sends `patch` as typed, and servers may care.
-    request.method = planned.method
-    return request
+class Sender(Protocol):
+    #: What ``send`` raises when the request cannot be sent or answered (a network failure).
+    @property
+    def errors(self) -> tuple[type[Exception], ...]: ...
 
+    def send(self, planned: PlannedRequest, timeout: float) -> ResponseHead: ...
 
-def head_of(response: httpx.Response) -> ResponseHead:
-    """Every header line in wire order with its original case, repeated lines kept apart.
-
-    ``response.headers[name]`` would join repeated lines, hiding a duplicated allow-origin.
-    """
-    lines = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers.raw)
-    return ResponseHead(response.status_code, lines, response.reason_phrase, response.http_version)
-
-
-def read_small_body(response: httpx.Response) -> None:
-    """Read and drop a body of at most SMALL_BODY bytes that arrives within BODY_WAIT, so the
-    connection closes in order. CORS is decided by the head alone; a connection is never reused,
-    so bytes past the body's end never become the next response."""
-    length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > SMALL_BODY:
-        return
-    read = 0
-    try:
-        with deadline(BODY_WAIT):
-            for chunk in response.iter_raw():
-                read += len(chunk)
-                if read > SMALL_BODY:
-                    return
-    except (httpx.HTTPError, httpx.StreamError):
-        return  # a late, broken or already closed body: hanging up is all that is left to do
+    def close(self) -> None: ...
 
 
 def address_of(url: str, seconds: float) -> str | None:
     """The IP address a connection to ``url`` goes to (the first one the resolver gives, which is
     the one tried first), or None when the name does not resolve in time: sending then fails."""
     try:
-        parsed = httpx.URL(url)
-        host = parsed.host
-    except (httpx.InvalidURL, UnicodeError):  # UnicodeError: an IDNA 2008 refusal
+        parsed = urlsplit(url)
+        host, port = parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80)
+    except ValueError:
         return None  # sending fails the same way, as that check's network failure
-    if ip_literal(host) is not None:
+    if host is None or ip_literal(host) is not None:
         return host
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
         found = call_with_deadline(partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM), seconds)
     except (OSError, DeadlineExceeded, UnicodeError):
@@ -110,27 +85,105 @@ def address_of(url: str, seconds: float) -> str | None:
     return str(found[0][4][0]) if found else None
 
 
-def is_plain(response: httpx.Response) -> bool:
-    """A body without Content-Encoding: its first bytes are text as sent (no decompression bomb)."""
-    encoding: str = response.headers.get("content-encoding", "identity")
-    return encoding.strip().lower() == "identity"
+def request_bytes(planned: PlannedRequest, url: SplitResult, *, absolute: bool) -> bytes:
+    """The request as fetch() sends it: Host, Content-Length for a body, then the planned headers,
+    each byte for byte (header values are Latin-1 ByteStrings), the method as typed."""
+    target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    if absolute:  # to a proxy
+        target = f"{url.scheme}://{url.netloc}{target}"
+    lines = [f"{planned.method} {target} HTTP/1.1", f"Host: {url.netloc.rpartition('@')[2]}"]
+    if planned.has_body:
+        lines.append(f"Content-Length: {len(PLACEHOLDER_BODY)}")
+    lines += [f"{name}: {value}" for name, value in planned.headers]
+    if any(c in line for line in lines for c in "\r\n\0"):
+        raise ValueError("a request line or header holds a line break or NUL")
+    body = PLACEHOLDER_BODY if planned.has_body else b""
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
 
 
-def with_body_preview(head: ResponseHead, response: httpx.Response) -> ResponseHead:
-    """The head with an error response's first bytes, to recognise the server: never more than
-    BODY_PREVIEW_BYTES, within BODY_PREVIEW_SECONDS (a 4 GB body is never read)."""
-    if not wants_body_preview(head.status) or not is_plain(response):
-        return head
-    preview = bytearray()
-    try:
-        with deadline(BODY_PREVIEW_SECONDS):
-            for chunk in response.iter_raw():
-                preview += chunk
-                if len(preview) >= BODY_PREVIEW_BYTES:
-                    break
-    except PREVIEW_ERRORS:
-        pass  # a body that stalls or breaks off: what came is enough for a fingerprint
-    return replace(head, body=bytes(preview[:BODY_PREVIEW_BYTES]))
+def read_body_preview(response: Response) -> bytes:
+    """An error response's first bytes, to recognise the server: never more than BODY_PREVIEW_BYTES,
+    within BODY_PREVIEW_SECONDS (a 4 GB body is never read); only a body without Content-Encoding
+    (no decompression bomb)."""
+    headers = response.head.headers
+    codings = [value.strip().lower() for name, value in headers if name.lower() == b"content-encoding"]
+    if not wants_body_preview(response.head.status) or codings not in ([], [b"identity"]):
+        return b""
+    with deadline(BODY_PREVIEW_SECONDS):
+        return response.read_preview(BODY_PREVIEW_BYTES)
+
+
+class NetworkSender:
+    """Sends to live URLs over probe/wire.py; thread-safe (run's workers share one)."""
+
+    errors = NETWORK_ERRORS
+
+    def __init__(self, network: NetworkSettings) -> None:
+        self._network = network
+        self._proxies = ProxyRoutes(network)
+        # Loading CA certificates takes ~25 ms: only an https URL pays for it. Given CA or client
+        # certificate files are loaded at once, so a bad file is a usage error before any request.
+        self._tls: ssl.SSLContext | None = None
+        if network.ca_cert is not None or network.cert is not None:
+            self._tls = ssl_context(network)
+        self._idle = IdleConnections()
+
+    def send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
+        url = urlsplit(planned.url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"not an http(s) URL: {planned.url}")
+        proxy = self._proxies.for_url(planned.url)
+        route = Route(url.scheme, url.hostname, url.port or (443 if url.scheme == "https" else 80), proxy)
+        data = request_bytes(planned, url, absolute=proxy is not None and url.scheme == "http")
+        connection = self._idle.take(route)
+        if connection is not None:
+            try:
+                return self._exchange(route, connection, data, planned.method)
+            except _STALE:
+                pass  # the server closed the kept-alive connection meanwhile: a new one is opened
+        needs_tls = url.scheme == "https" or (proxy or "").startswith("https:")
+        tls = self._tls_context() if needs_tls else None
+        return self._exchange(route, connect(route, tls), data, planned.method)
+
+    def _exchange(self, route: Route, connection: Connection, data: bytes, method: str) -> ResponseHead:
+        try:
+            connection.send(data)
+            response = Response(connection, connection.read_head(), has_body=method.upper() != "HEAD")
+        except BaseException:
+            connection.close()
+            raise
+        head = response.head
+        received = ResponseHead(
+            head.status,
+            # Header values are bytes to the browser: Latin-1 keeps each byte as one character.
+            tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers),
+            head.reason.decode("ascii", errors="ignore"),
+            f"HTTP/{head.version}",
+            body=read_body_preview(response),
+        )
+        self._finish(route, response)
+        return received
+
+    def _finish(self, route: Route, response: Response) -> None:
+        """Keep the connection for the next request when its response was read to the byte; else
+        close it in order (a small remaining body read first; see SMALL_BODY)."""
+        try:
+            with deadline(BODY_WAIT):
+                reusable = response.read_rest(SMALL_BODY) and route.proxy is None
+        except NETWORK_ERRORS:
+            reusable = False
+        if reusable:
+            self._idle.give_back(route, response.connection)
+        else:
+            response.connection.close()
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = ssl_context(self._network)
+        return self._tls
+
+    def close(self) -> None:
+        self._idle.close()
 
 
 def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
@@ -139,7 +192,7 @@ def timed_out(planned: PlannedRequest, timeout: float) -> NetworkFailure:
 
 
 class Probe:
-    """Runs checks against live URLs (or one in-process WSGI app) over shared clients.
+    """Runs checks against live URLs (or one in-process WSGI app).
 
     Thread-safe: ``corscheck run`` shares one Probe between worker threads.
     """
@@ -155,7 +208,14 @@ class Probe:
         """``network`` gives every TLS and proxy setting; ``verify=False`` alone is short for -k."""
         #: Seconds allowed for a whole check, every request included.
         self.timeout = min(timeout, MAX_TIMEOUT)
-        self._clients = Clients(network=network or NetworkSettings(verify=verify), transport=transport)
+        self._sender: Sender
+        if transport is None:
+            self._sender = NetworkSender(network or NetworkSettings(verify=verify))
+        else:
+            from corscheck.probe.app_send import AppSender  # httpx loads only for an in-process app
+
+            self._sender = AppSender(transport)
+        self._in_process = transport is not None
 
     def check(self, spec: RequestSpec) -> CheckResult:
         exchange = Exchange(spec)
@@ -165,7 +225,7 @@ class Probe:
             if remaining <= 0:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
-            if exchange.wants_address() and not self._clients.in_process:
+            if exchange.wants_address() and not self._in_process:
                 # Local Network Access is decided by the address connected to, before sending.
                 address = address_of(planned.url, remaining)
                 if address is not None:
@@ -177,39 +237,21 @@ class Probe:
             except DeadlineExceeded:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
-            except SEND_ERRORS as exc:
+            except self._sender.errors as exc:
                 exchange.fail(network_failure(exc, planned.url, self.timeout))
                 continue
             exchange.receive(head)
         return exchange.result()
 
     def _send_within(self, planned: PlannedRequest, seconds: float) -> ResponseHead:
-        if self._clients.in_process:
+        if self._in_process:
             # An app runs in the caller's thread and may hang without touching a socket.
-            return call_with_deadline(partial(self._send, planned, seconds), seconds)
+            return call_with_deadline(partial(self._sender.send, planned, seconds), seconds)
         with deadline(seconds):
-            return self._send(planned, seconds)
-
-    def _send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
-        request = to_httpx(planned, timeout)
-        try:
-            response = self._clients.for_url(request.url).send(request, stream=True)
-        except (httpx.RemoteProtocolError, httpx.InvalidURL, UnicodeError):
-            # An unparsable Location (see keep_response); httpx's IDNA 2008 check of its host raises
-            # UnicodeError. The engine judges the Location as the URL Standard does.
-            received = request.extensions.get(KEPT_RESPONSE)
-            if received is None:
-                raise
-            response = received
-        try:
-            return with_body_preview(head_of(response), response)
-        finally:
-            if not self._clients.in_process:
-                read_small_body(response)
-            response.close()
+            return self._sender.send(planned, seconds)
 
     def close(self) -> None:
-        self._clients.close()
+        self._sender.close()
 
     def __enter__(self) -> Probe:
         return self
@@ -233,7 +275,10 @@ def run_check(
     Build the transport of an ASGI or WSGI app with ``app_transport(app)``: a crashing app is then
     checked as the 500 response a browser would see. ASGI apps run on a fresh event loop.
     """
-    if isinstance(transport, httpx.AsyncBaseTransport):
+    if transport is not None:
+        import httpx  # loaded already: the transport is one of httpx's
+
+    if transport is not None and isinstance(transport, httpx.AsyncBaseTransport):
         # asyncio costs ~35 ms to import: only in-process ASGI apps load it.
         import asyncio
         from concurrent.futures import ThreadPoolExecutor

@@ -45,6 +45,16 @@ class Case:
     page_meta_csp: str | None = None
     #: The Local Network Access permission: "denied" (headless Chromium's answer) or "granted".
     lna_permission: str = "denied"
+    #: The page's host name (a *.test name Chromium maps to 127.0.0.1); None: 127.0.0.1.
+    page_host: str | None = None
+    #: Cookies put in the jar with Playwright's context.add_cookies (its dicts: name, value, url or
+    #: domain and path, secure, sameSite, httpOnly; URL templates as in ``url``).
+    cookies: tuple[dict[str, Any], ...] = ()
+    #: Cookies a server sets, for what add_cookies cannot make (no SameSite: Playwright writes Lax):
+    #: ``{"url": template, "set_cookie": header value}``; the browser visits that URL first.
+    set_cookies: tuple[dict[str, str], ...] = ()
+    #: The profile's third-party cookie setting: "block" (headless Chromium's default) or "allow".
+    third_party_cookies: str = "block"
 
 
 def load_cases(path: Path = CASES_FILE) -> list[Case]:
@@ -70,4 +80,8 @@ def _case_from_json(raw: dict[str, Any]) -> Case:
         page_headers=tuple(raw.get("page", {}).get("headers", [])),
         page_meta_csp=raw.get("page", {}).get("meta_csp"),
         lna_permission=raw.get("page", {}).get("lna_permission", "denied"),
+        page_host=raw.get("page", {}).get("host"),
+        cookies=tuple(raw.get("cookies", ())),
+        set_cookies=tuple(raw.get("set_cookies", ())),
+        third_party_cookies=raw.get("third_party_cookies", "block"),
     )

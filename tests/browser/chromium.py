@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -113,17 +116,53 @@ def fetch_arguments(case: Case, server: CaseServer) -> dict[str, Any]:
     }
 
 
+def base_cookie(server: CaseServer) -> dict[str, Any]:
+    """The cookie every context holds for 127.0.0.1 (add_cookies makes it SameSite=Lax)."""
+    return {"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}
+
+
+def case_cookies(case: Case, server: CaseServer) -> list[dict[str, Any]]:
+    """The case's add_cookies dicts with their URL templates filled."""
+    return [
+        {key: server.expand(value, case.id) if key == "url" else value for key, value in cookie.items()}
+        for cookie in case.cookies
+    ]
+
+
+def open_context(browser: Any, case: Case) -> tuple[Any, Path | None]:
+    """A fresh context (own cookie jar, HTTP cache and preflight cache), and its profile directory.
+
+    Headless Chromium blocks third-party cookies in a new context; a case that allows them gets a
+    persistent context whose profile's Preferences say so (``profile.cookie_controls_mode``: 0 allows,
+    1 blocks third-party cookies; the setting Chrome's "Third-party cookies" page writes).
+    """
+    if case.third_party_cookies != "allow":
+        return browser.new_context(ignore_https_errors=True), None
+    profile = Path(tempfile.mkdtemp(prefix="corscheck-profile-"))
+    (profile / "Default").mkdir()
+    preferences = {"profile": {"cookie_controls_mode": 0}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(preferences))
+    context = browser.browser_type.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=LAUNCH_ARGS,
+        ignore_https_errors=True,
+    )
+    return context, profile
+
+
 def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation:
     """One case in a fresh browser context (own cookie jar, HTTP cache and preflight cache)."""
-    server.clear(case.id)
-    context = browser.new_context(ignore_https_errors=True)
+    context, profile = open_context(browser, case)
     try:
         if case.lna_permission == "granted":
             context.grant_permissions(["local-network-access"], origin=server.page_origin(case.id))
-        context.add_cookies(
-            [{"name": COOKIE_NAME, "value": COOKIE_VALUE, "url": server.origins["case"] + "/"}]
-        )
+        context.add_cookies([base_cookie(server), *case_cookies(case, server)])
         page = context.new_page()
+        for setter in case.set_cookies:  # a top-level visit: the server's Set-Cookie is first-party
+            page.goto(server.expand(setter["url"], case.id))
+        server.clear(case.id)
         console: list[str] = []
         errors: list[str] = []
         # Chromium reports CORS failures as console errors; page.on("console") sees them
@@ -143,6 +182,8 @@ def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation
             repeat_preflights = sum(1 for r in later if r.method == "OPTIONS")
     finally:
         context.close()
+        if profile is not None:
+            shutil.rmtree(profile, ignore_errors=True)
     return Observation(
         case_id=case.id,
         resolved=outcome["ok"],

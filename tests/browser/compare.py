@@ -6,12 +6,16 @@ client's own account of it.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
-from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
-from tests.browser.chromium import Observation
-from tests.browser.server import CASE_PREFIX, CaseServer, Received
+from tests.browser.cases import Case
+from tests.browser.chromium import Observation, base_cookie, case_cookies
+from tests.browser.server import CASE_PREFIX, CaseServer, Received, split_case_path
 
 #: Firefox logs this reason for every CORS request that ended in a network error.
 NETWORK_ERROR_REASON = "(Reason: CORS request did not succeed)"
@@ -35,6 +39,62 @@ class CorscheckRun:
     requests: list[Received]
 
 
+def playwright_cookie_line(cookie: dict[str, Any]) -> tuple[str, str]:
+    """An add_cookies dict as the Set-Cookie line and URL that store the same cookie: ``url`` makes
+    a host-only cookie, ``domain`` a domain cookie; no sameSite is Lax, as Playwright writes it."""
+    line = f"{cookie['name']}={cookie['value']}; SameSite={cookie.get('sameSite', 'Lax')}"
+    if "path" in cookie:
+        line += f"; Path={cookie['path']}"
+    if cookie.get("secure"):
+        line += "; Secure"
+    if cookie.get("httpOnly"):
+        line += "; HttpOnly"
+    if "url" in cookie:
+        return line, cookie["url"]
+    return line + f"; Domain={cookie['domain']}", f"https://{cookie['domain'].lstrip('.')}/"
+
+
+def server_set_cookies(case: Case, server: CaseServer) -> list[tuple[str, str]]:
+    """(Set-Cookie value, URL) for each cookie the case's server sets on a top-level visit."""
+    found = []
+    for setter in case.set_cookies:
+        url = server.expand(setter["url"], case.id)
+        _, rel_path = split_case_path(urlsplit(url).path)
+        for line in case.responses[rel_path]["*"]["headers"]:
+            name, _, value = line.partition(":")
+            if name.lower() == "set-cookie":
+                found.append((value.strip(), url))
+    return found
+
+
+def browser_jar(case: Case, server: CaseServer) -> tuple[Any, ...]:
+    """The cookies the Chromium context holds, as corscheck's engine takes them."""
+    from corscheck.core.cookies import parse_set_cookie, stored
+    from corscheck.core.origin import parse_url
+
+    base = base_cookie(server)
+    lines = [playwright_cookie_line(c) for c in [base, *case_cookies(case, server)]]
+    lines += server_set_cookies(case, server)
+    return stored(tuple(parse_set_cookie(line, parse_url(url)) for line, url in lines))
+
+
+@contextmanager
+def names_on_loopback() -> Iterator[None]:
+    """*.test names resolve to 127.0.0.1, as Chromium's --host-resolver-rules make them."""
+    real = socket.getaddrinfo
+
+    def resolve(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".test"):
+            host = "127.0.0.1"
+        return real(host, *args, **kwargs)
+
+    socket.getaddrinfo = resolve
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real
+
+
 def run_corscheck(case: Case, server: CaseServer, browser: str) -> CorscheckRun:
     """The same fetch through corscheck, in-process, with ``browser``'s profile and the reflection
     probe off.
@@ -44,7 +104,15 @@ def run_corscheck(case: Case, server: CaseServer, browser: str) -> CorscheckRun:
     is told the same.
     """
     from corscheck.core.errors import InputError
-    from corscheck.core.model import AddressSpace, Credentials, LnaPermission, Mode, Page, RequestSpec
+    from corscheck.core.model import (
+        AddressSpace,
+        Credentials,
+        LnaPermission,
+        Mode,
+        Page,
+        RequestSpec,
+        ThirdPartyCookies,
+    )
     from corscheck.probe import run_check
     from corscheck.probe.network import NetworkSettings
     from corscheck.probe.page import load_page
@@ -61,8 +129,9 @@ def run_corscheck(case: Case, server: CaseServer, browser: str) -> CorscheckRun:
         method=case.method,
         headers=case.headers,
         credentials=Credentials(case.credentials),
-        # The browser context always holds this cookie; the engine decides whether to send it.
-        cookie=f"{COOKIE_NAME}={COOKIE_VALUE}",
+        # The browser context's cookies; the engine decides which each request carries.
+        cookies=browser_jar(case, server),
+        third_party_cookies=ThirdPartyCookies(case.third_party_cookies),
         probe_reflection=False,
         mode=Mode(case.mode),
         page=page,
@@ -72,7 +141,8 @@ def run_corscheck(case: Case, server: CaseServer, browser: str) -> CorscheckRun:
     )
     server.clear(case.id)
     try:
-        result, error = run_check(spec, timeout=10.0, network=network), None
+        with names_on_loopback():
+            result, error = run_check(spec, timeout=10.0, network=network), None
     except InputError as exc:
         result, error = None, str(exc)
     return CorscheckRun(result, error, server.received(case.id))
@@ -95,7 +165,13 @@ def request_line(request: Received) -> str:
             facts.append(f"{label}={request.header(name)}")
     if request.header("Content-Type") is not None:
         facts.append(f"Content-Type={request.header('Content-Type')}")
-    facts += [label for label in ("Cookie", "Authorization") if request.header(label) is not None]
+    cookie = request.header("Cookie")
+    if cookie is not None:  # the names, sorted: which cookies arrived, whatever their order
+        facts.append(
+            "Cookie=" + ",".join(sorted(pair.partition("=")[0].strip() for pair in cookie.split(";")))
+        )
+    if request.header("Authorization") is not None:
+        facts.append("Authorization")
     return " ".join(facts)
 
 

@@ -23,7 +23,9 @@ def _note_version(config: pytest.Config, title: str, version: str) -> None:
 def case_server() -> Iterator[CaseServer]:
     server = CaseServer()
     for case in load_cases():
-        server.register(case.id, case.responses, case.page, case.page_headers, case.page_meta_csp)
+        server.register(
+            case.id, case.responses, case.page, case.page_headers, case.page_meta_csp, case.page_host
+        )
     yield server
     server.close()
 

@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
-from tests.browser.chromium import FETCH_JS, Observation, fetch_arguments
+from tests.browser.cases import Case
+from tests.browser.chromium import FETCH_JS, Observation, base_cookie, case_cookies, fetch_arguments
 from tests.browser.server import CaseServer
 
 FIREFOX = Path(os.environ.get("CORSCHECK_FIREFOX", "/usr/bin/firefox-esr"))
@@ -76,6 +77,10 @@ Services.console.reset();
 Services.clearData.deleteData(Ci.nsIClearDataService.CLEAR_ALL, () => resolve(true));
 """
 RUN_FETCH_JS = f"const [args, resolve] = arguments; ({FETCH_JS})(args).then(resolve);"
+#: The case's third-party cookie setting as Firefox's network.cookie.cookieBehavior: 0 accepts all
+#: cookies, 1 rejects third-party ones (what Chromium's "block third-party cookies" does).
+THIRD_PARTY_COOKIE_BEHAVIOR = {"allow": 0, "block": 1}
+THIRD_PARTY_COOKIES_JS = "Services.prefs.setIntPref('network.cookie.cookieBehavior', arguments[0]);"
 #: Chrome-context script: trust a CA certificate (base64 DER) for TLS servers, as a user would.
 TRUST_CA_JS = """
 const [der] = arguments;
@@ -209,9 +214,13 @@ def run_in_firefox(firefox: Firefox, server: CaseServer, case: Case) -> Observat
     marionette.context("chrome")
     marionette.script(CLEAN_STATE_JS, asynchronous=True)
     marionette.context("content")
-    # The cookie every case's browser holds for the case server's host (cookies ignore ports).
-    marionette.command("WebDriver:Navigate", {"url": server.origins["case"] + "/"})
-    marionette.script(f"document.cookie = '{COOKIE_NAME}={COOKIE_VALUE}; path=/';")
+    marionette.context("chrome")
+    marionette.script(THIRD_PARTY_COOKIES_JS, THIRD_PARTY_COOKIE_BEHAVIOR[case.third_party_cookies])
+    marionette.context("content")
+    for cookie in [base_cookie(server), *case_cookies(case, server)]:
+        _add_cookie(marionette, server, cookie)
+    for setter in case.set_cookies:  # a top-level visit: the server's Set-Cookie is first-party
+        marionette.command("WebDriver:Navigate", {"url": server.expand(setter["url"], case.id)})
     server.clear(case.id)
     marionette.command("WebDriver:Navigate", {"url": server.page_url(case.id)})
     marionette.context("chrome")
@@ -261,3 +270,30 @@ def _console_errors(marionette: Marionette, *, wait: bool) -> list[tuple[str, st
 def _is_decisive(line: tuple[str, str, int]) -> bool:
     category, _, flags = line
     return category.startswith(DECISIVE_CATEGORIES) and not flags & NOT_AN_ERROR
+
+
+def _add_cookie(marionette: Marionette, server: CaseServer, cookie: dict[str, Any]) -> None:
+    """Put one of the case's cookies (Playwright's add_cookies dict) in the jar: WebDriver's
+    AddCookie from a page of the cookie's host, on the case server's port for its scheme (cookies
+    ignore ports). A ``url`` makes a host-only cookie, a ``domain`` a domain cookie; no sameSite is
+    Lax, as Playwright writes it."""
+    # From an https page only when the cookie must be Secure: the suite's certificate does not
+    # name every *.test host (cookies ignore the scheme otherwise).
+    scheme = "https" if cookie.get("secure") else "http"
+    if "url" in cookie:
+        host, domain = urlsplit(cookie["url"]).hostname or "", None
+    else:
+        host, domain = cookie["domain"].lstrip("."), cookie["domain"]
+    port = server.ports["secure" if scheme == "https" else "case"]
+    marionette.command("WebDriver:Navigate", {"url": f"{scheme}://{host}:{port}/"})
+    added = {
+        "name": cookie["name"],
+        "value": cookie["value"],
+        "path": cookie.get("path", "/"),
+        "secure": cookie.get("secure", False),
+        "httpOnly": cookie.get("httpOnly", False),
+        "sameSite": cookie.get("sameSite", "Lax"),
+    }
+    if domain is not None:
+        added["domain"] = domain
+    marionette.command("WebDriver:AddCookie", {"cookie": added})

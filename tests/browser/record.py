@@ -28,7 +28,9 @@ def main(argv: list[str]) -> int:
     cases = [c for c in load_cases() if not filters or any(f in c.id for f in filters)]
     server = CaseServer()
     for case in cases:
-        server.register(case.id, case.responses, case.page, case.page_headers, case.page_meta_csp)
+        server.register(
+            case.id, case.responses, case.page, case.page_headers, case.page_meta_csp, case.page_host
+        )
     started = time.monotonic()
     with sync_playwright() as playwright:
         browser = launch(playwright)

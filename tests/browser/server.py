@@ -76,6 +76,8 @@ class ServedCase:
     page_headers: tuple[str, ...] = ()
     #: A Content-Security-Policy given by <meta http-equiv> in the page's head.
     page_meta_csp: str | None = None
+    #: The host name the page is loaded by (a *.test name), instead of 127.0.0.1.
+    page_host: str | None = None
 
 
 class CaseServer:
@@ -90,7 +92,10 @@ class CaseServer:
         self.ca = trustme.CA()
         self._ca_file: Path | None = None
         self._tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(self._tls)
+        # The *.test names reach 127.0.0.1 (Chromium's host resolver rules; compare.py for corscheck):
+        # the cookie cases need hosts of one site and of another.
+        names = ("127.0.0.1", "localhost", "*.site.test", "*.other.test")
+        self.ca.issue_cert(*names).configure_cert(self._tls)
         self._sockets = {role: self._listen() for role in ROLES}
         self.ports = {role: sock.getsockname()[1] for role, sock in self._sockets.items()}
         self.origins = {
@@ -110,10 +115,15 @@ class CaseServer:
         page_kind: str | None = None,
         page_headers: tuple[str, ...] = (),
         page_meta_csp: str | None = None,
+        page_host: str | None = None,
     ) -> None:
         with self._lock:
             self._cases[case_id] = ServedCase(
-                routes, page_kind=page_kind, page_headers=page_headers, page_meta_csp=page_meta_csp
+                routes,
+                page_kind=page_kind,
+                page_headers=page_headers,
+                page_meta_csp=page_meta_csp,
+                page_host=page_host,
             )
 
     def ca_file(self) -> Path:
@@ -125,16 +135,22 @@ class CaseServer:
 
     def page_url(self, case_id: str) -> str:
         """The URL of the page the case's fetch() runs on, as the browser loads it."""
-        kind = self._cases[case_id].page_kind
+        case = self._cases[case_id]
+        kind = case.page_kind
         if kind is None:
             return self.origins["page"] + "/"
         if kind == "named":
             return f"http://{NAMED_PAGE_HOST}:{self.ports['page']}{CASE_PREFIX}{case_id}{PAGE_PATH}"
-        return self.origins[PAGE_HOSTS[kind][2]] + CASE_PREFIX + case_id + PAGE_PATH
+        base = self.origins[PAGE_HOSTS[kind][2]]
+        if case.page_host is not None:
+            base = base.replace("//127.0.0.1:", f"//{case.page_host}:")
+        return base + CASE_PREFIX + case_id + PAGE_PATH
 
     def page_load_url(self, case_id: str) -> str:
         """The same page at 127.0.0.1, for a client without Chromium's host mapping."""
-        return self.page_url(case_id).replace(f"//{NAMED_PAGE_HOST}:", "//127.0.0.1:")
+        scheme, _, rest = self.page_url(case_id).partition("://")
+        port_and_path = rest.split(":", 1)[1]
+        return f"{scheme}://127.0.0.1:{port_and_path}"
 
     def page_origin(self, case_id: str) -> str:
         scheme, _, rest = self.page_url(case_id).partition("://")
@@ -203,7 +219,7 @@ class CaseServer:
     def _respond(self, request: Received) -> bytes:
         if request.path == "/" and request.role == "page":
             return _encode(200, ["Content-Type: text/html; charset=utf-8"], BLANK_PAGE, request.method)
-        case_id, rel_path = _split_case_path(request.path)
+        case_id, rel_path = split_case_path(request.path)
         with self._lock:
             case = self._cases.get(case_id) if case_id else None
             if case is not None and rel_path == PAGE_PATH and case.page_kind is not None:
@@ -231,7 +247,7 @@ def _page_body(case: ServedCase) -> bytes:
     return BLANK_PAGE.replace(b"<title>", meta.encode() + b"<title>")
 
 
-def _split_case_path(path: str) -> tuple[str | None, str]:
+def split_case_path(path: str) -> tuple[str | None, str]:
     """``/c/<id>/rest?q`` -> (id, "/rest")."""
     path = path.split("?", 1)[0]
     if not path.startswith(CASE_PREFIX):

@@ -1,5 +1,6 @@
 """The other commands, --version, `python -m corscheck`, and main()'s last line of defence."""
 
+import ast
 import subprocess
 import sys
 
@@ -27,18 +28,22 @@ def test_python_dash_m_version_and_usage_name():
     assert "Usage: corscheck check" in usage.stdout + usage.stderr
 
 
-def test_version_and_json_check_do_not_import_rich():
+def test_version_and_json_check_import_neither_rich_nor_httpx_nor_tls_nor_other_commands():
     code = (
         "import sys; sys.argv = ['corscheck', *sys.argv[1:]]\n"
         "import corscheck.cli\n"
         "try: corscheck.cli.main()\n"
         "except SystemExit: pass\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'httpx'}), file=sys.stderr)\n"
+        "loaded = {m.split('.')[0] for m, module in sys.modules.items() if module is not None}\n"
+        "loaded |= {m for m in ('corscheck.cli.audit', 'corscheck.cli.har') if m in sys.modules}\n"
+        "print(sorted(loaded & {'rich', 'httpx', 'ssl', 'corscheck.cli.audit', 'corscheck.cli.har'}),"
+        " file=sys.stderr)\n"
     )
     run = lambda *args: subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)  # noqa: E731
-    assert run("--version").stderr.strip() == "[]"
+    # --version names no command, so every command is registered (as for --help).
+    assert ast.literal_eval(run("--version").stderr) == ["corscheck.cli.audit", "corscheck.cli.har"]
     check = run("check", "http://127.0.0.1:9/", "--origin", "https://a.example", "--json", "--timeout", "1")
-    assert check.stderr.strip().splitlines()[-1] == "['httpx']"
+    assert check.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_rules_lists_every_code():
@@ -93,7 +98,7 @@ def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     def explode(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(corscheck.cli, "app", explode)
+    monkeypatch.setattr(corscheck.cli, "build_app", lambda commands: explode)
     with pytest.raises(SystemExit) as exit_info:
         corscheck.cli.main()
     assert exit_info.value.code == 101
@@ -105,7 +110,7 @@ def test_ctrl_c_exits_130(monkeypatch):
     def interrupt(**kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(corscheck.cli, "app", interrupt)
+    monkeypatch.setattr(corscheck.cli, "build_app", lambda commands: interrupt)
     with pytest.raises(SystemExit) as exit_info:
         corscheck.cli.main()
     assert exit_info.value.code == 130

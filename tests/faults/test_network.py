@@ -123,11 +123,7 @@ def test_status_line_that_is_not_http(hostile, status_line):
         (b"HTTP/1.1 abc Nope\r\n", 200),  # no digits: Chromium assumes 200
         (b"HTTP/2 200\r\n", 200),  # any version
         (b"http/1.0 204\r\n", 204),  # any case, no reason phrase
-        pytest.param(
-            b"HTTP/1.1 2000 OK\r\n",
-            2000,
-            marks=pytest.mark.xfail(strict=True, reason="h11's Response refuses a status of 1000 or more"),
-        ),
+        (b"HTTP/1.1 2000 OK\r\n", 2000),
     ],
     ids=["non-numeric", "http-2-version", "lower-case", "four-digit"],
 )

@@ -126,7 +126,9 @@ def test_a_new_report_gets_the_mode_any_new_file_gets(tmp_path, hostile):
     report = tmp_path / "new-report.xml"
     previous = os.umask(0o022)
     try:
-        outcome = run_cli("run", _config(tmp_path, server.url("/")), "--format", "junit", "--output", str(report))
+        outcome = run_cli(
+            "run", _config(tmp_path, server.url("/")), "--format", "junit", "--output", str(report)
+        )
     finally:
         os.umask(previous)
     assert outcome.exit_code == 0, outcome
@@ -217,10 +219,10 @@ def test_a_malformed_url_in_a_config_is_exit_2(tmp_path, url):
     assert outcome.stderr.startswith("corscheck: error:") and outcome.stderr.count("\n") == 1
 
 
-def test_a_url_corscheck_cannot_send_fails_only_its_own_check(tmp_path, hostile):
+def test_a_url_that_cannot_be_reached_fails_only_its_own_check(tmp_path, hostile):
     server = hostile(answer_each(OPEN_RESPONSE))
     # https: from the https page an http name would be mixed content, blocked before sending.
-    urls = [server.url("/" + "a" * 70_000), "https://xn--ls8h.la/", server.url("/ok")]
+    urls = ["https://127.0.0.1:1/", "https://xn--ls8h.la/", server.url("/ok")]
     outcome = run_cli("run", _config(tmp_path, *urls), "--format", "json")
     assert outcome.exit_code == 1, outcome
     verdicts = [r["verdict"] for r in json.loads(outcome.stdout)["results"]]

@@ -8,12 +8,12 @@ import time
 import httpcore
 import httpx
 import pytest
-import respx
 import trustme
 
 from corscheck.core.model import RequestSpec, Verdict
 from corscheck.probe import Probe, run_check
 from corscheck.probe.failures import network_failure
+from corscheck.probe.wire import HeadersTooBig, NoResponse, ProtocolError
 from tests.conftest import Reply
 
 PAGE = "https://app.example"
@@ -67,19 +67,24 @@ def test_self_referencing_cause_chain_terminates():
 @pytest.mark.parametrize(
     ("error", "kind"),
     [
+        (TimeoutError("timed out"), "timeout"),
+        (NoResponse("closed"), "protocol"),
+        (ProtocolError("illegal status line"), "protocol"),
+        (ValueError("port out of range"), "other"),
+        # httpx's, from an in-process app or the --page loader
         (httpx.ConnectTimeout("timed out"), "timeout"),
         (httpx.ReadTimeout("timed out"), "timeout"),
         (httpx.RemoteProtocolError("illegal status line"), "protocol"),
     ],
 )
-def test_transport_errors_become_failures_of_the_check(error, kind):
-    with respx.mock:
-        route = respx.get("https://api.example/").mock(side_effect=error)
-        result = run_check(spec("https://api.example/"))
-    assert route.called
-    assert result.verdict is Verdict.ERROR
-    assert result.failure.kind == kind
-    assert result.findings[0].code == "CORS-NETWORK-FAILURE"
+def test_send_errors_become_failures_of_the_check(error, kind):
+    assert network_failure(error, "https://api.example/", 10).kind == kind
+
+
+def test_a_head_over_chromiums_limit_says_so():
+    failure = network_failure(HeadersTooBig("over"), "https://api.example/", 10)
+    assert failure.kind == "protocol"
+    assert "ERR_RESPONSE_HEADERS_TOO_BIG" in failure.message
 
 
 def test_unresolvable_host_is_a_dns_failure():

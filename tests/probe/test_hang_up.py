@@ -14,8 +14,8 @@ from corscheck.core.model import RequestSpec, Verdict
 from corscheck.probe import run_check
 
 PAGE = "https://app.example"
-#: httpcore reads the socket 64 KiB at a time. A head one byte short of that leaves the body sent
-#: with it in the socket once the head is read, which is where a hang-up finds it.
+#: The probe reads the socket 64 KiB at a time (probe/wire.py). A head one byte short of that leaves
+#: the body sent with it in the socket once the head is read, which is where a hang-up finds it.
 FIRST_READ = 64 * 1024
 
 
