@@ -187,6 +187,7 @@ def choose(
     third_party: ThirdPartyCookies,
     schemeful: bool = True,
     unset_is_lax: bool = True,
+    chain: tuple[Origin, ...] = (),
 ) -> CookieChoice:
     """Which cookies a fetch() from ``page`` attaches to a request for ``url``.
 
@@ -194,13 +195,11 @@ def choose(
     the top-level document, so it is the "site for cookies": a request to another site (schemeful)
     carries only SameSite=None cookies, and none when third-party cookies are blocked. An engine
     whose same-site ignores the scheme (``schemeful`` false), or that reads a cookie without
-    SameSite as None (``unset_is_lax`` false), says so.
+    SameSite as None (``unset_is_lax`` false), says so. ``chain``: the origins of the redirect hops
+    before this one, for an engine that counts a request cross-site when any of them was.
     """
     path = urlsplit(url.text).path or "/"
-    if schemeful:
-        cross_site = not is_same_site(page, url.origin)
-    else:
-        cross_site = page.opaque or registrable_domain(page.host) != registrable_domain(url.origin.host)
+    cross_site = any(_cross_site(page, origin, schemeful) for origin in (*chain, url.origin))
     sent: list[Cookie] = []
     withheld: list[Withheld] = []
     for cookie in cookies:
@@ -214,6 +213,12 @@ def choose(
     # Longer paths first; equal paths keep the order they were set in (Python's sort is stable).
     sent.sort(key=lambda c: -len(c.path))
     return CookieChoice(tuple(sent), tuple(withheld))
+
+
+def _cross_site(page: Origin, target: Origin, schemeful: bool) -> bool:
+    if schemeful:
+        return not is_same_site(page, target)
+    return page.opaque or registrable_domain(page.host) != registrable_domain(target.host)
 
 
 def _reason_withheld(

@@ -68,6 +68,7 @@ from corscheck.core.origin import (
     is_trustworthy_origin,
     parse_fetch_url,
     parse_origin,
+    parse_url,
     site_relation,
 )
 from corscheck.core.preflight import check_preflight, preflight_headers
@@ -580,6 +581,10 @@ class Exchange:
         )
         return PlannedRequest(RequestKind.ACTUAL, state.method, state.url.text, tuple(headers), has_body)
 
+    def _redirect_chain(self) -> tuple[Origin, ...]:
+        """The origins the request was redirected from, in order."""
+        return tuple(parse_url(hop.from_url, "redirect").origin for hop in self._hops)
+
     def _cookie_header(self, state: RedirectState) -> str:
         """The Cookie header for this hop: the cookies with attributes the browser attaches (each
         one kept back is a finding), then the -b value where it is in scope."""
@@ -592,6 +597,7 @@ class Exchange:
             third_party=self.spec.third_party_cookies,
             schemeful=self._engine.cookie_schemeful_same_site,
             unset_is_lax=self._engine.cookie_unset_same_site_is_lax,
+            chain=self._redirect_chain() if self._engine.cookie_same_site_counts_redirects else (),
         )
         # Said once the request is really sent: a check before sending may still refuse it.
         self._withheld_cookies = [self._withheld_finding(withheld, state.url) for withheld in choice.withheld]

@@ -90,6 +90,9 @@ class EngineProfile:
     cookie_schemeful_same_site: bool
     #: A cookie set without (or with an unknown) SameSite is Lax; else it is None.
     cookie_unset_same_site_is_lax: bool
+    #: A request redirected from another site is cross-site for SameSite cookies, even when its
+    #: own URL is of the page's site.
+    cookie_same_site_counts_redirects: bool
     #: How the engine words a blocked fetch() in its console.
     console: ConsoleTemplates
 
@@ -117,6 +120,7 @@ CHROMIUM = EngineProfile(
     local_network_access=True,
     cookie_schemeful_same_site=True,
     cookie_unset_same_site_is_lax=True,
+    cookie_same_site_counts_redirects=False,
     console=CHROMIUM_CONSOLE,
 )
 
@@ -210,6 +214,7 @@ FIREFOX = EngineProfile(
     local_network_access=False,
     cookie_schemeful_same_site=False,
     cookie_unset_same_site_is_lax=False,
+    cookie_same_site_counts_redirects=True,
     console=FIREFOX_CONSOLE,
 )
 # Safari starts as a copy of Chromium; each difference found is corrected here.
