@@ -108,3 +108,25 @@ def test_firefox_words_a_missing_header_with_the_status(run):
         "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at"
         f" {API}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404."
     )
+
+
+def test_firefox_cookies_unset_samesite_is_none_and_a_redirect_chain_counts():
+    from corscheck.core.cookies import choose
+    from corscheck.core.model import Cookie, SameSite, ThirdPartyCookies
+    from corscheck.core.origin import parse_origin, parse_url
+
+    site = parse_origin("https://app.site.example")
+    url = parse_url("https://api.site.example/x", "url")
+    other = parse_url("https://api.other.example/r", "url")
+    unset = Cookie("u", "1", "api.other.example", host_only=True, secure=True)
+    lax = Cookie("l", "1", "api.site.example", host_only=True, same_site=SameSite.LAX)
+    allow = ThirdPartyCookies.ALLOW
+
+    def sent(cookie, target, **engine):
+        choice = choose((cookie,), url=target, page=site, credentials=True, third_party=allow, **engine)
+        return [c.name for c in choice.sent]
+
+    assert sent(unset, other) == []  # Chromium: Lax by default
+    assert sent(unset, other, unset_is_lax=False) == ["u"]
+    assert sent(lax, url) == ["l"]
+    assert sent(lax, url, chain=(other.origin,)) == []
