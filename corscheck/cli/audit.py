@@ -46,14 +46,17 @@ def read_urls(arguments: list[str], url_file: Path | None) -> list[str]:
     return urls
 
 
-def build_specs(urls: list[str], trusted: list[str], method: str, headers: list[str]) -> list[AuditSpec]:
+def build_specs(
+    urls: list[str], trusted: list[str], method: str, headers: list[str], cookie: str | None = None
+) -> list[AuditSpec]:
     import secrets  # hashlib and random: only an audit needs them
 
     from corscheck.core.audit import Audit, AuditSpec
 
     token = "corscheck" + secrets.token_hex(3)
     specs = [
-        AuditSpec(url, tuple(trusted), method, tuple(parse_header(h) for h in headers), token) for url in urls
+        AuditSpec(url, tuple(trusted), method, tuple(parse_header(h) for h in headers), token, cookie)
+        for url in urls
     ]
     for spec in specs:
         Audit(spec)  # validates the URL, origins, method and headers before anything is sent
@@ -123,6 +126,16 @@ def audit(
             "--header", "-H", help="A request header the page sets. Repeatable.", metavar="'NAME: VALUE'"
         ),
     ] = None,
+    cookie: Annotated[
+        str | None,
+        typer.Option(
+            "--cookie",
+            "-b",
+            help="The Cookie header the browser holds for the URL: each URL is also fetched with it and"
+            " without, and a per-user response that a probe origin reads without cookies is medium.",
+            metavar="COOKIES",
+        ),
+    ] = None,
     output_format: Annotated[
         AuditFormat, typer.Option("--format", "-f", help="Report format.", envvar="CORSCHECK_FORMAT")
     ] = AuditFormat.TEXT,
@@ -188,6 +201,7 @@ def audit(
             origin or list(declared.origins),
             method or declared.method or "GET",
             header or list(declared.headers),
+            cookie if cookie is not None else declared.cookie,
         )
     except InputError as exc:
         fail(str(exc), ExitCode.USAGE)

@@ -423,6 +423,12 @@ def render_audit_markdown() -> str:
         " with a `*` read, so a public API that sends it is not vulnerable.",
         "- An echoed origin without `Vary: Origin`: low (AUDIT-VARY-MISSING); a shared cache can"
         " serve one origin's answer to another.",
+        "- With `-b COOKIES`, the trusted origin's GET is also sent with the cookies and once more"
+        " without (2 requests). When the answer (status and body) differs with the cookies but not"
+        " between the two without, the response is per-user, and a read without cookies from a"
+        " probe origin (or `*`) is medium (AUDIT-PER-USER-READ): the browser sends no cookies, but"
+        " a server that also recognises the user by network position, an IP allow-list or a client"
+        " certificate, which a probe cannot see, hands that page the user's data.",
         "",
         "| code | probe origins (example) | the mistake | who can attack | risk with cookies |",
         "| --- | --- | --- | --- | --- |",
@@ -494,6 +500,22 @@ def audit_rule_texts() -> list[tuple[str, Severity, str, str, str, str, str]]:
             " position (an intranet, an IP allow-list), which corscheck cannot see.",
             "Keep `*` for public data; for private data, allow-list exact origins.",
             "Access-Control-Allow-Origin: *",
+        ),
+        (
+            "AUDIT-PER-USER-READ",
+            Severity.WARNING,
+            "A per-user response is readable without cookies",
+            "`corscheck audit -b COOKIES` fetched the response with and without the user's cookies;"
+            " it differs (and not between two requests without), and a probe origin can read the"
+            " response without cookies.",
+            "The browser sends no cookies with that read, so the page gets the anonymous answer,"
+            " unless the server also recognises the user without cookies: by network position (an"
+            " intranet, a VPN), an IP allow-list or a client certificate, which a probe cannot see."
+            " Then the page reads the user's data: medium.",
+            "Let only the origins that need it read a per-user response (an exact allow-list, not `*`"
+            " or an echo), and do not identify users by network position alone.",
+            "Origin: https://evil.com\nAccess-Control-Allow-Origin: *\n(the body changes with the"
+            " Cookie header)",
         ),
         (
             "AUDIT-VARY-MISSING",

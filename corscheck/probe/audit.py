@@ -16,16 +16,21 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from corscheck.core.audit import Audit, AuditResult, AuditSpec, ProbeRequest
-from corscheck.core.model import NetworkFailure, PlannedRequest, ResponseHead
+from corscheck.core.model import NetworkFailure, ResponseHead
 from corscheck.probe.failures import host_of
 from corscheck.probe.lenient_headers import CHROMIUM_MAX_HEADERS_SIZE, decode_header_lines
 from corscheck.probe.network import NetworkSettings, ProxyRoutes, ssl_context
 
 #: A body up to this size is read so the connection can be reused; a larger one closes it.
 REUSE_BODY_LIMIT = 64 * 1024
+#: The most of a body read when it is compared (with and without cookies); more is cut off.
+BODY_LIMIT = 1024 * 1024
+#: The longest chunk-size line read in a chunked body.
+CHUNK_LINE_LIMIT = 4096
 #: The blank line that ends a head (Chromium also reads bare LF line ends).
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 #: A status line as Chromium reads it: "HTTP" in any case, any version, digits (none: 200), a reason.
@@ -51,25 +56,61 @@ class Connection:
         #: A response came back on it: an empty answer then means the server closed it meanwhile.
         self.reused = False
 
-    def exchange(self, request: bytes) -> tuple[ResponseHead, bool]:
-        """Send ``request``; its final response head, and whether the connection can carry another."""
+    def exchange(self, request: bytes, read_body: bool = False) -> tuple[ResponseHead, bool]:
+        """Send ``request``; its final response head (with the whole body when ``read_body``), and
+        whether the connection can carry another request."""
         self.sock.sendall(request)
         while True:
             head = self._read_head()
             if not 100 <= head.status < 200:  # the browser skips interim (1xx) responses
                 break
         self.reused = True
-        length = _content_length(head)
         keep = head.http_version == "HTTP/1.1" and not _closes(head)
-        if head.status in (204, 304) or request.startswith(b"HEAD "):
+        if head.status in (204, 304) or request.startswith((b"HEAD ", b"CONNECT ")):
             return head, keep
-        if length is None or length > REUSE_BODY_LIMIT:
-            return head, False  # chunked, read to the close, or large: not worth reading
-        while len(self._buffer) < length:
-            if not self._fill():
-                return head, False
-        del self._buffer[:length]
-        return head, keep and not self._buffer
+        chunked, length = _framing(head)
+        if read_body:
+            body, complete = self._read_chunked() if chunked else self._read_body(length)
+            return replace(head, body=body), keep and complete and not self._buffer
+        if chunked or length is None or length > REUSE_BODY_LIMIT:
+            return head, False  # read to the close, or large: not worth reading
+        _, complete = self._read_body(length)
+        return head, keep and complete and not self._buffer
+
+    def _read_body(self, length: int | None) -> tuple[bytes, bool]:
+        """``length`` bytes (None: up to the close), at most ``BODY_LIMIT``; and whether all came."""
+        wanted = BODY_LIMIT if length is None else min(length, BODY_LIMIT)
+        while len(self._buffer) < wanted and self._fill():
+            pass
+        body = bytes(self._buffer[:wanted])
+        del self._buffer[:wanted]
+        return body, length is not None and len(body) == length
+
+    def _read_chunked(self) -> tuple[bytes, bool]:
+        body = bytearray()
+        while len(body) <= BODY_LIMIT:
+            try:
+                size = int(self._read_line().split(b";")[0], 16)
+            except ValueError:
+                raise ProtocolError("a chunk size that is not a hexadecimal number") from None
+            if size == 0:
+                while self._read_line():  # trailer fields, up to the blank line
+                    pass
+                return bytes(body), True
+            chunk, complete = self._read_body(size)
+            body += chunk
+            if not complete:
+                break
+            self._read_line()
+        return bytes(body), False
+
+    def _read_line(self) -> bytes:
+        while (end := self._buffer.find(b"\n")) < 0:
+            if len(self._buffer) > CHUNK_LINE_LIMIT or not self._fill():
+                raise ProtocolError("a chunked body without its line ends")
+        line = bytes(self._buffer[:end]).removesuffix(b"\r")
+        del self._buffer[: end + 1]
+        return line
 
     def _fill(self) -> bool:
         data = self.sock.recv(REUSE_BODY_LIMIT)
@@ -104,15 +145,15 @@ class Connection:
         self.sock.close()
 
 
-def _content_length(head: ResponseHead) -> int | None:
-    """The body's length, or None when it is chunked or unknown (read to the close)."""
+def _framing(head: ResponseHead) -> tuple[bool, int | None]:
+    """Whether the body is chunked, else its length (None: it runs to the close)."""
     fields = {name.lower(): value for name, value in head.headers}
     if "transfer-encoding" in fields:
-        return None
+        return fields["transfer-encoding"].lower().endswith("chunked"), None
     try:
-        return int(fields["content-length"]) if "content-length" in fields else None
+        return False, int(fields["content-length"]) if "content-length" in fields else None
     except ValueError:
-        return None
+        return False, None
 
 
 def _closes(head: ResponseHead) -> bool:
@@ -213,15 +254,16 @@ class AuditProbe:
             self._politeness.wait_turn()
             try:
                 try:
-                    return self._exchange(url.scheme, url.netloc, planned)
+                    return self._exchange(url.scheme, url.netloc, probe)
                 except (StaleConnection, BrokenPipeError, ConnectionResetError):
                     self._drop(url.scheme, url.netloc)
-                    return self._exchange(url.scheme, url.netloc, planned)
+                    return self._exchange(url.scheme, url.netloc, probe)
             except (OSError, ProtocolError) as exc:
                 self._drop(url.scheme, url.netloc)
                 return failure_of(exc, planned.url, self.timeout)
 
-    def _exchange(self, scheme: str, netloc: str, planned: PlannedRequest) -> ResponseHead:
+    def _exchange(self, scheme: str, netloc: str, probe: ProbeRequest) -> ResponseHead:
+        planned = probe.request
         connection = self._connection(scheme, netloc)
         parts = urlsplit(planned.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -229,7 +271,8 @@ class AuditProbe:
             target = f"{scheme}://{netloc}{target}"  # a proxy takes the absolute form
         lines = [f"{planned.method} {target} HTTP/1.1", f"Host: {netloc}"]
         lines += [f"{name}: {value}" for name, value in planned.headers]
-        head, reusable = connection.exchange(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        head, reusable = connection.exchange(request, read_body=probe.read_body)
         if not reusable:
             self._drop(scheme, netloc)
         return head
