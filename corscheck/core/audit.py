@@ -25,6 +25,7 @@ from corscheck.core.audit_probes import (
     Basis,
     ProbeOrigin,
     Risk,
+    likely_trusted,
 )
 from corscheck.core.engine import USER_AGENT
 from corscheck.core.headers import combined, values
@@ -40,6 +41,8 @@ from corscheck.core.request import (
 )
 
 TRUSTED = "TRUSTED"
+#: An origin the URL's site likely trusts, tried when the user names none (``likely_trusted``).
+CANDIDATE = "CANDIDATE"
 #: The trusted origin's GET sent again with the user's cookies, and once more without (to tell a
 #: per-user response from one that changes on every request).
 WITH_COOKIES = "WITH-COOKIES"
@@ -67,8 +70,9 @@ class AuditSpec:
     """One URL to audit and what the user trusts."""
 
     url: str
-    #: Origins the policy is meant to allow; empty means "learn them" (the URL's own origin, and
-    #: the value a server sends whatever the Origin).
+    #: Origins the policy is meant to allow; empty means "learn them": the URL's own origin and the
+    #: likely ones of its site (``likely_trusted``) that the server echoes, and the value a server
+    #: sends whatever the Origin.
     trusted: tuple[str, ...] = ()
     #: The -X method and -H headers of the real request (a GET when not given).
     method: str = "GET"
@@ -149,7 +153,7 @@ def request_counts(spec: AuditSpec) -> tuple[int, int]:
     first = len(audit.next_stage())
     second = sum(
         len(audit._requests_for(probe))
-        for origin in audit._trusted
+        for origin in [*audit._trusted, *audit._candidates]
         for stage in (2, 3)
         for probe in _stage_probes(audit._basis(origin), stage)
     )
@@ -167,6 +171,7 @@ class Audit:
         self.spec = spec
         self._url = parse_fetch_url(spec.url)
         self._trusted: list[Origin] = [parse_origin(o) for o in spec.trusted] or [self._url.origin]
+        self._candidates = [] if spec.trusted else likely_trusted(self._url.origin)
         if spec.cookie is not None:
             check_header_value("Cookie", spec.cookie)
         method = normalise_method(spec.method)
@@ -192,6 +197,7 @@ class Audit:
         comparison = []
         if self._stage == 1:
             probes = [ProbeOrigin(o.serialize(), TRUSTED) for o in self._trusted]
+            probes += [ProbeOrigin(o.serialize(), CANDIDATE) for o in self._candidates]
             probes += _stage_probes(self._basis(self._trusted[0]), 1)
             if self.spec.cookie is not None:
                 comparison = self._cookie_comparison(self.spec.cookie)
@@ -211,7 +217,7 @@ class Audit:
         return self._failure is not None
 
     def _unsent(self, groups: Iterable[list[ProbeOrigin]]) -> list[ProbeOrigin]:
-        seen = {o.serialize() for o in self._trusted} | set(self._access)
+        seen = {o.serialize() for o in [*self._trusted, *self._candidates]} | set(self._access)
         probes = []
         for group in groups:
             for probe in group:
@@ -234,19 +240,23 @@ class Audit:
         return Basis(origin, self.spec.token)
 
     def _bases(self) -> list[Basis]:
-        """Stage 2 runs from each trusted origin the server echoes while it refuses a random one."""
+        """Stage 2 runs from each trusted (or likely trusted) origin the server echoes while it
+        refuses a random one."""
         attacker_origin = f"https://{self._basis(self._trusted[0]).attacker_site}"
         attacker = self._heads.get(attacker_origin)
         fixed_value = combined(attacker.headers, ACAO) if attacker else None
         if fixed_value is not None and (fixed_value == attacker_origin or not _is_origin(fixed_value)):
             return []  # an echo of anything, `*`, or a list: no allow-list to test
         bases = [o for o in self._trusted if self._echoed(o)]
+        learned = [o for o in self._candidates if self._echoed(o)]
+        self._learned += learned
+        bases += learned
         if fixed_value not in (None, "null"):
             # A value sent to a refused origin (fixed, or a fallback) names an origin the server trusts.
-            learned = parse_origin(fixed_value)
-            if learned not in self._trusted:
-                self._learned.append(learned)
-            bases.append(learned)
+            named = parse_origin(fixed_value)
+            if named not in [*self._trusted, *self._learned]:
+                self._learned.append(named)
+            bases.append(named)
         return [self._basis(o) for o in dict.fromkeys(bases)]
 
     def _echoed(self, origin: Origin) -> bool:
@@ -274,7 +284,7 @@ class Audit:
         requests = [
             ProbeRequest(probe, get, read_body=probe.code == TRUSTED and self.spec.cookie is not None)
         ]
-        if self._preflighted is not None and probe.code != TRUSTED:
+        if self._preflighted is not None and probe.code not in (TRUSTED, CANDIDATE):
             headers = preflight_headers(
                 self._preflighted.method, list(self._preflighted.unsafe_names), probe.origin
             )
@@ -292,7 +302,7 @@ class Audit:
         if probe.probe.code in (WITH_COOKIES, WITHOUT_COOKIES):
             self._samples[probe.probe.code] = head
             return
-        if probe.probe.code == TRUSTED:
+        if probe.probe.code in (TRUSTED, CANDIDATE):
             self._echoes[origin] = head
             self._heads[origin] = head
             return

@@ -108,6 +108,22 @@ class Basis:
         return Origin(scheme or self.trusted.scheme, host, port).serialize()
 
 
+#: Hosts a site's own pages are likely served from (``{domain}``: the URL's registrable domain).
+#: Tried over https only: an http origin the server trusts is a mistake to report
+#: (AUDIT-ORIGIN-HTTP), not an origin to learn.
+LIKELY_TRUSTED_HOSTS = ("{domain}", "www.{domain}", "app.{domain}")
+
+
+def likely_trusted(own: Origin) -> list[Origin]:
+    """The origins to try as trusted when the user names none, besides the URL's own: its host over
+    https (the scheme variant of an http URL) and the https origins of ``LIKELY_TRUSTED_HOSTS``."""
+    basis = Basis(own, "")
+    hosts = [own.host]
+    if basis.is_domain:
+        hosts += [host.format(domain=basis.registrable_domain) for host in LIKELY_TRUSTED_HOSTS]
+    return [origin for origin in dict.fromkeys(Origin("https", host) for host in hosts) if origin != own]
+
+
 @dataclass(frozen=True)
 class ProbeOrigin:
     """One Origin to send, and who could send it from a real browser."""
@@ -399,6 +415,12 @@ def render_audit_markdown() -> str:
         " then asks the browser engine whether a page on that origin could read the response, with"
         " and without the user's cookies. The examples derive from the trusted origin"
         f" `{EXAMPLE_BASIS.trusted}`; a real audit uses a fresh random name instead of `evil`.",
+        "",
+        "Without `--origin` the trusted origins are learned: stage 1 also sends the URL's site's"
+        " likely origins (for `https://api.example.com`: "
+        + ", ".join(f"`{o}`" for o in likely_trusted(Origin("https", "api.example.com")))
+        + "; an `http://` URL's host over https too), and each one the server echoes is trusted,"
+        " as is a fixed Access-Control-Allow-Origin sent whatever the Origin.",
         "",
         "Stage 1 (every URL) sends the trusted origins, a random site and `null`. Stage 2 (the other"
         " families) runs only when the server echoes a trusted origin but not the random one: an"

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from corscheck.cli import app
 from tests.fixes import servers
+from tests.probe.forward_proxy import ForwardProxy
 
 TRUSTED = "https://app.example.com"
 #: (origin, method) → the CORS headers a hand-written server answers with.
@@ -218,6 +219,46 @@ def test_a_response_that_ignores_the_cookie_or_changes_every_time_is_not_per_use
         with handwritten(public_api, body=body) as url:
             code, found, _ = audit(url, "-b", "sid=alice")
         assert (code, found) == (0, {"AUDIT-WILDCARD": "info"}), body.__name__
+
+
+@contextmanager
+def named(url: str) -> Iterator[tuple[str, str]]:
+    """The server as http://api.example.com/items, and a proxy that takes that name to it."""
+    port = int(url.split(":")[2].split("/")[0])
+    proxy = ForwardProxy(route_to=("127.0.0.1", port))
+    try:
+        yield "http://api.example.com/items", proxy.url
+    finally:
+        proxy.close()
+
+
+def audit_learning(url: str, proxy: str) -> tuple[int, dict[str, str], dict]:
+    """An audit given no --origin: it learns the trusted origins from what the server echoes."""
+    result = CliRunner().invoke(app, ["audit", url, "--proxy", proxy, "--format", "json", "-q"])
+    (audited,) = json.loads(result.stdout)["results"]
+    assert audited["error"] is None, audited
+    return result.exit_code, {f["code"]: f["risk"] for f in audited["findings"]}, audited
+
+
+def test_without_origin_the_trusted_sibling_is_learned_and_its_prefix_check_found():
+    def starts_with_www(origin, method):
+        return (
+            allow_list(origin)(origin, method) if (origin or "").startswith("https://www.example.com") else []
+        )
+
+    with handwritten(starts_with_www) as server, named(server) as (url, proxy):
+        code, found, audited = audit_learning(url, proxy)
+    assert audited["trusted"] == ["http://api.example.com", "https://www.example.com"]
+    assert (code, found) == (1, {"AUDIT-ORIGIN-POST-DOMAIN": "critical"})
+    assert "https://www.example.com.corscheck" in audited["findings"][0]["origins"][0]
+
+
+def test_without_origin_a_learned_strict_list_is_probed_in_full_and_passes():
+    with handwritten(allow_list("https://app.example.com")) as server, named(server) as (url, proxy):
+        code, found, audited = audit_learning(url, proxy)
+    assert audited["trusted"] == ["http://api.example.com", "https://app.example.com"]
+    assert (code, found) == (0, {})
+    assert audited["requests"] > 20  # the whole probe table, derived from the learned origin
 
 
 # --- real frameworks, configured as the mistake is written in the wild ---------------------------
