@@ -69,26 +69,27 @@ class Connection:
         if head.status in (204, 304) or request.startswith((b"HEAD ", b"CONNECT ")):
             return head, keep
         chunked, length = _framing(head)
-        if read_body:
-            body, complete = self._read_chunked() if chunked else self._read_body(length)
-            return replace(head, body=body), keep and complete and not self._buffer
-        if chunked or length is None or length > REUSE_BODY_LIMIT:
-            return head, False  # read to the close, or large: not worth reading
-        _, complete = self._read_body(length)
-        return head, keep and complete and not self._buffer
+        if not read_body and (chunked or length is None or length > REUSE_BODY_LIMIT):
+            # Read to the close, large, or chunked (perhaps a stream that never ends): the head is
+            # all a probe needs.
+            return head, False
+        limit = BODY_LIMIT if read_body else REUSE_BODY_LIMIT
+        body, complete = self._read_chunked(limit) if chunked else self._read_body(length, limit)
+        return (replace(head, body=body) if read_body else head), keep and complete and not self._buffer
 
-    def _read_body(self, length: int | None) -> tuple[bytes, bool]:
-        """``length`` bytes (None: up to the close), at most ``BODY_LIMIT``; and whether all came."""
-        wanted = BODY_LIMIT if length is None else min(length, BODY_LIMIT)
+    def _read_body(self, length: int | None, limit: int) -> tuple[bytes, bool]:
+        """``length`` bytes (None: up to the close), at most ``limit``; and whether all came."""
+        wanted = limit if length is None else min(length, limit)
         while len(self._buffer) < wanted and self._fill():
             pass
         body = bytes(self._buffer[:wanted])
         del self._buffer[:wanted]
         return body, length is not None and len(body) == length
 
-    def _read_chunked(self) -> tuple[bytes, bool]:
+    def _read_chunked(self, limit: int) -> tuple[bytes, bool]:
+        """The chunks' bytes, at most about ``limit``; and whether the body came to its end."""
         body = bytearray()
-        while len(body) <= BODY_LIMIT:
+        while len(body) <= limit:
             try:
                 size = int(self._read_line().split(b";")[0], 16)
             except ValueError:
@@ -97,7 +98,7 @@ class Connection:
                 while self._read_line():  # trailer fields, up to the blank line
                     pass
                 return bytes(body), True
-            chunk, complete = self._read_body(size)
+            chunk, complete = self._read_body(size, limit + 1 - len(body))
             body += chunk
             if not complete:
                 break
