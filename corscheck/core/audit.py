@@ -147,8 +147,8 @@ class AuditResult:
 
 
 def request_counts(spec: AuditSpec) -> tuple[int, int]:
-    """Requests stage 1 sends for ``spec``, and the most stages 2 and 3 add when every trusted origin
-    is echoed (stated up front; the later stages depend on the answers)."""
+    """Requests stage 1 sends for ``spec``, and the most stages 2 and 3 add when every trusted (or,
+    while learning, likely trusted) origin is echoed (stated up front; they depend on the answers)."""
     audit = Audit(spec)
     first = len(audit.next_stage())
     second = sum(
