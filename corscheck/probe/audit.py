@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from corscheck.core.audit import Audit, AuditResult, AuditSpec, ProbeRequest
 from corscheck.core.model import NetworkFailure, ResponseHead
 from corscheck.probe.failures import host_of
-from corscheck.probe.lenient_headers import CHROMIUM_MAX_HEADERS_SIZE, decode_header_lines
+from corscheck.probe.lenient_headers import CHROMIUM_MAX_HEADERS_SIZE, InvalidHead, parse_head
 from corscheck.probe.network import NetworkSettings, ProxyRoutes, ssl_context
 
 #: A body up to this size is read so the connection can be reused; a larger one closes it.
@@ -33,10 +33,6 @@ BODY_LIMIT = 1024 * 1024
 CHUNK_LINE_LIMIT = 4096
 #: The blank line that ends a head (Chromium also reads bare LF line ends).
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
-#: A status line as Chromium reads it: "HTTP" in any case, any version, digits (none: 200), a reason.
-_STATUS_LINE = re.compile(
-    rb"(?i:HTTP)(?:/(?P<version>[0-9.]*))?[ \t]*(?P<code>[0-9]*)[ \t]*(?P<reason>.*)", re.S
-)
 
 
 class ProtocolError(Exception):
@@ -126,20 +122,16 @@ class Connection:
                 if not self._buffer and self.reused:
                     raise StaleConnection("the server closed the kept-alive connection")
                 raise ProtocolError("the server closed the connection before the end of the response head")
-        lines = bytes(self._buffer[: end.start()]).split(b"\n")
+        try:
+            head = parse_head(self._buffer[: end.start()])
+        except InvalidHead as exc:
+            raise ProtocolError(f"{exc} (Chromium: ERR_INVALID_HTTP_RESPONSE)") from None
         del self._buffer[: end.end()]
-        lines = [line.removesuffix(b"\r") for line in lines]
-        match = _STATUS_LINE.fullmatch(lines[0])
-        if match is None:
-            raise ProtocolError("not an HTTP response (Chromium: ERR_INVALID_HTTP_RESPONSE)")
         return ResponseHead(
-            int(match["code"]) if match["code"] else 200,
-            tuple(
-                (name.decode("latin-1"), value.decode("latin-1"))
-                for name, value in decode_header_lines(lines[1:])
-            ),
-            match["reason"].decode("latin-1"),
-            "HTTP/1.0" if match["version"] in (b"1.0", b"0.9") else "HTTP/1.1",
+            head.status,
+            tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers),
+            head.reason.decode("latin-1"),
+            f"HTTP/{head.version}",
         )
 
     def close(self) -> None:
