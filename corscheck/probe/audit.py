@@ -144,9 +144,10 @@ def _framing(head: ResponseHead) -> tuple[bool, int | None]:
     if "transfer-encoding" in fields:
         return fields["transfer-encoding"].lower().endswith("chunked"), None
     try:
-        return False, int(fields["content-length"]) if "content-length" in fields else None
+        length = int(fields["content-length"]) if "content-length" in fields else None
     except ValueError:
         return False, None
+    return False, length if length is None or length >= 0 else None
 
 
 def _closes(head: ResponseHead) -> bool:
