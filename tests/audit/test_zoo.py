@@ -256,6 +256,9 @@ def test_without_origin_the_trusted_sibling_is_learned_and_its_prefix_check_foun
 def test_without_origin_a_learned_strict_list_is_probed_in_full_and_passes():
     with handwritten(allow_list("https://app.example.com")) as server, named(server) as (url, proxy):
         code, found, audited = audit_learning(url, proxy)
+        text = CliRunner().invoke(app, ["audit", url, "--proxy", proxy, "-q"]).stdout
+    # The text report names the origins the probes were derived from.
+    assert "  trusted: http://api.example.com, https://app.example.com\n" in text
     assert audited["trusted"] == ["http://api.example.com", "https://app.example.com"]
     assert (code, found) == (0, {})
     assert audited["requests"] > 20  # the whole probe table, derived from the learned origin
