@@ -294,9 +294,8 @@ class AuditProbe:
         connection = Connection(sock)
         try:
             if proxy is not None and scheme == "https":
-                tunnel = (
-                    f"CONNECT {server.hostname}:{port} HTTP/1.1\r\nHost: {server.hostname}:{port}\r\n\r\n"
-                )
+                authority = netloc if server.port else f"{netloc}:{port}"  # [::1]:443 keeps its brackets
+                tunnel = f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n"
                 answer, _ = connection.exchange(tunnel.encode("ascii"))
                 if not 200 <= answer.status < 300:
                     raise ProtocolError(f"the proxy refused the tunnel: {answer.status} {answer.reason}")
