@@ -1,11 +1,12 @@
 """Send an audit's probe requests: many small GET/OPTIONS requests whose answer is judged by its head.
 
-An audit sends dozens of requests per URL, so it speaks HTTP/1.1 on kept-alive sockets itself (one
-set per thread) rather than through httpx or http.client: http.client parses every head with the
-email package and spends more CPU on a probe than the rest of corscheck does (measured with
-bench/bench_audit.py). Heads are read with Chromium's rules (probe/lenient_headers.py), so a head
-http.client would refuse is judged as the browser reads it. The probe requests carry no body and
-never follow a redirect. Trust and proxies are the ones check and run use (probe/network.py).
+An audit sends dozens of requests per URL, so it keeps its own loop on kept-alive sockets (one set
+per thread), with only what a probe needs: the head, read with Chromium's rules
+(lenient_headers.parse_head, as probe/wire.py reads it), and a small body read so the connection
+can be reused. probe/wire.py's Response also checks every response for smuggled headers and polls
+an idle connection before reusing it, which cost the audit a third more CPU (A/B on
+bench/bench_audit.py's servers). The probe requests carry no body and never follow a redirect.
+Trust and proxies are the ones check and run use (probe/network.py).
 """
 
 from __future__ import annotations
