@@ -158,7 +158,7 @@ def _timed(command: list[str], cwd: str | None, url_file: Path) -> tuple[float, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--urls", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--python-servers", action="store_true", help="Serve from Python's http.server instead of nginx."
     )
@@ -202,12 +202,21 @@ def main() -> None:
         if corsy:
             python = os.environ.get("CORSY_PYTHON", sys.executable)
             tools["corsy"] = ([python, "corsy.py", "-q"], corsy)
-        print(f"{args.urls} URLs ({', '.join(KINDS)} in turn) on {server_name}, best of {args.repeat}:")
-        for name, (command, cwd) in tools.items():
-            runs = [_timed(command, cwd, url_file) for _ in range(args.repeat)]
-            wall, cpu, rss = min(runs)
-            median = statistics.median(r[0] for r in runs)
-            print(f"  {name:16} wall {wall:6.2f} s (median {median:.2f})  cpu {cpu:6.2f} s  peak {rss} MiB")
+        print(
+            f"{args.urls} URLs ({', '.join(KINDS)} in turn) on {server_name}, the tools taking turns,"
+            f" median of {args.repeat} runs (fastest in brackets):"
+        )
+        # Taking turns, so that load from elsewhere on the machine falls on both tools alike.
+        runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in tools}
+        for _ in range(args.repeat):
+            for name, (command, cwd) in tools.items():
+                runs[name].append(_timed(command, cwd, url_file))
+        for name, timed in runs.items():
+            wall, cpu, rss = (statistics.median(figures) for figures in zip(*timed, strict=True))
+            print(
+                f"  {name:16} wall {wall:5.2f} s ({min(t[0] for t in timed):.2f})"
+                f"  cpu {cpu:5.2f} s ({min(t[1] for t in timed):.2f})  peak {rss:.0f} MiB"
+            )
         if started is not None:
             nginx.terminate()
             nginx.wait(5)

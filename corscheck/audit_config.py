@@ -9,7 +9,7 @@ from typing import Any
 from corscheck.config import ConfigError, read_document
 from corscheck.core.audit_probes import Risk
 
-AUDIT_KEYS = frozenset({"urls", "origins", "method", "headers", "fail_on"})
+AUDIT_KEYS = frozenset({"urls", "origins", "method", "headers", "cookie", "fail_on"})
 RISKS = tuple(risk.value for risk in Risk)
 
 
@@ -23,6 +23,7 @@ class AuditConfig:
     origins: tuple[str, ...] = ()
     method: str | None = None
     headers: tuple[str, ...] = ()
+    cookie: str | None = None
     fail_on: str | None = None
 
 
@@ -60,5 +61,6 @@ def load_audit_config(path: Path) -> AuditConfig:
         origins=_strings(table, "origins", source),
         method=_string(table, "method", source),
         headers=_strings(table, "headers", source),
+        cookie=_string(table, "cookie", source),
         fail_on=fail_on,
     )

@@ -47,7 +47,12 @@ def read_urls(arguments: list[str], url_file: Path | None) -> list[str]:
 
 
 def build_specs(
-    urls: list[str], trusted: list[str], method: str, headers: list[str], browsers: tuple[str, ...]
+    urls: list[str],
+    trusted: list[str],
+    method: str,
+    headers: list[str],
+    cookie: str | None,
+    browsers: tuple[str, ...],
 ) -> list[AuditSpec]:
     import secrets  # hashlib and random: only an audit needs them
 
@@ -55,7 +60,9 @@ def build_specs(
 
     token = "corscheck" + secrets.token_hex(3)
     specs = [
-        AuditSpec(url, tuple(trusted), method, tuple(parse_header(h) for h in headers), token, browsers)
+        AuditSpec(
+            url, tuple(trusted), method, tuple(parse_header(h) for h in headers), token, cookie, browsers
+        )
         for url in urls
     ]
     for spec in specs:
@@ -126,6 +133,16 @@ def audit(
             "--header", "-H", help="A request header the page sets. Repeatable.", metavar="'NAME: VALUE'"
         ),
     ] = None,
+    cookie: Annotated[
+        str | None,
+        typer.Option(
+            "--cookie",
+            "-b",
+            help="The Cookie header the browser holds for the URL: each URL is also fetched with it and"
+            " without, and a per-user response that a probe origin reads without cookies is medium.",
+            metavar="COOKIES",
+        ),
+    ] = None,
     output_format: Annotated[
         AuditFormat, typer.Option("--format", "-f", help="Report format.", envvar="CORSCHECK_FORMAT")
     ] = AuditFormat.TEXT,
@@ -192,6 +209,7 @@ def audit(
             origin or list(declared.origins),
             method or declared.method or "GET",
             header or list(declared.headers),
+            cookie if cookie is not None else declared.cookie,
             browser.engines(),
         )
     except InputError as exc:

@@ -26,6 +26,7 @@ from corscheck.core.audit_probes import (
     Basis,
     ProbeOrigin,
     Risk,
+    likely_trusted,
 )
 from corscheck.core.engine import USER_AGENT
 from corscheck.core.headers import combined, values
@@ -33,12 +34,25 @@ from corscheck.core.model import HeaderLines, NetworkFailure, PlannedRequest, Re
 from corscheck.core.origin import Origin, parse_fetch_url, parse_origin
 from corscheck.core.preflight import check_preflight, preflight_headers
 from corscheck.core.profiles import CHROMIUM, PROFILES
-from corscheck.core.request import needs_preflight, normalise_method, prepare_headers, unsafe_header_names
+from corscheck.core.request import (
+    check_header_value,
+    needs_preflight,
+    normalise_method,
+    prepare_headers,
+    unsafe_header_names,
+)
 
 TRUSTED = "TRUSTED"
+#: An origin the URL's site likely trusts, tried when the user names none (``likely_trusted``).
+CANDIDATE = "CANDIDATE"
+#: The trusted origin's GET sent again with the user's cookies, and once more without (to tell a
+#: per-user response from one that changes on every request).
+WITH_COOKIES = "WITH-COOKIES"
+WITHOUT_COOKIES = "WITHOUT-COOKIES"
 #: The code of findings that are not about one probe origin.
 WILDCARD = "AUDIT-WILDCARD"
 VARY_MISSING = "AUDIT-VARY-MISSING"
+PER_USER_READ = "AUDIT-PER-USER-READ"
 
 
 @dataclass(frozen=True)
@@ -58,14 +72,18 @@ class AuditSpec:
     """One URL to audit and what the user trusts."""
 
     url: str
-    #: Origins the policy is meant to allow; empty means "learn them" (the URL's own origin, and
-    #: the value a server sends whatever the Origin).
+    #: Origins the policy is meant to allow; empty means "learn them": the URL's own origin and the
+    #: likely ones of its site (``likely_trusted``) that the server echoes, and the value a server
+    #: sends whatever the Origin.
     trusted: tuple[str, ...] = ()
     #: The -X method and -H headers of the real request (a GET when not given).
     method: str = "GET"
     headers: HeaderLines = ()
     #: A random DNS label for made-up attacker names.
     token: str = "corscheck"
+    #: The Cookie header the browser holds for the URL: the response is then fetched with and
+    #: without it, to learn whether it is per-user.
+    cookie: str | None = None
     #: The browser engines whose users count (--browser): an Origin only other engines send is no risk.
     browsers: tuple[str, ...] = ALL_ENGINES
 
@@ -78,6 +96,8 @@ class ProbeRequest:
     request: PlannedRequest
     #: Set for an OPTIONS preflight: the request it asks about.
     preflighted: Preflighted | None = None
+    #: The shell returns the whole body too (in ``ResponseHead.body``): it is compared.
+    read_body: bool = False
 
 
 @dataclass
@@ -131,13 +151,13 @@ class AuditResult:
 
 
 def request_counts(spec: AuditSpec) -> tuple[int, int]:
-    """Requests stage 1 sends for ``spec``, and the most stages 2 and 3 add when every trusted origin
-    is echoed (stated up front; the later stages depend on the answers)."""
+    """Requests stage 1 sends for ``spec``, and the most stages 2 and 3 add when every trusted (or,
+    while learning, likely trusted) origin is echoed (stated up front; they depend on the answers)."""
     audit = Audit(spec)
     first = len(audit.next_stage())
     second = sum(
         len(audit._requests_for(probe))
-        for origin in audit._trusted
+        for origin in [*audit._trusted, *audit._candidates]
         for stage in (2, 3)
         for probe in _stage_probes(audit._basis(origin), stage)
     )
@@ -155,6 +175,9 @@ class Audit:
         self.spec = spec
         self._url = parse_fetch_url(spec.url)
         self._trusted: list[Origin] = [parse_origin(o) for o in spec.trusted] or [self._url.origin]
+        self._candidates = [] if spec.trusted else likely_trusted(self._url.origin)
+        if spec.cookie is not None:
+            check_header_value("Cookie", spec.cookie)
         method = normalise_method(spec.method)
         # One engine's request rules; several engines' users are judged by Chromium's.
         engine = PROFILES[spec.browsers[0]] if len(spec.browsers) == 1 else CHROMIUM
@@ -166,6 +189,7 @@ class Audit:
         self._sent = 0
         self._echoes: dict[str, ResponseHead] = {}  # trusted origin → its GET's answer
         self._heads: dict[str, ResponseHead] = {}  # probe origin → its GET's answer
+        self._samples: dict[str, ResponseHead] = {}  # WITH_COOKIES / WITHOUT_COOKIES → the answer
         self._access: dict[str, Access] = {}
         self._failure: NetworkFailure | None = None
         self._learned: list[Origin] = []
@@ -176,9 +200,13 @@ class Audit:
     def next_stage(self) -> list[ProbeRequest]:
         """The requests of the next stage (all may be sent at once), or [] when the audit is over."""
         self._stage += 1
+        comparison = []
         if self._stage == 1:
             probes = [ProbeOrigin(o.serialize(), TRUSTED) for o in self._trusted]
+            probes += [ProbeOrigin(o.serialize(), CANDIDATE) for o in self._candidates]
             probes += _stage_probes(self._basis(self._trusted[0]), 1)
+            if self.spec.cookie is not None:
+                comparison = self._cookie_comparison(self.spec.cookie)
         elif self._stage == 2 and self._failure is None:
             self._stage_bases = self._bases()
             probes = self._unsent(_stage_probes(basis, 2) for basis in self._stage_bases)
@@ -187,7 +215,7 @@ class Audit:
             probes = self._unsent(_stage_probes(basis, 3) for basis in bases)
         else:
             return []
-        return [request for probe in probes for request in self._requests_for(probe)]
+        return [request for probe in probes for request in self._requests_for(probe)] + comparison
 
     @property
     def stopped(self) -> bool:
@@ -195,7 +223,7 @@ class Audit:
         return self._failure is not None
 
     def _unsent(self, groups: Iterable[list[ProbeOrigin]]) -> list[ProbeOrigin]:
-        seen = {o.serialize() for o in self._trusted} | set(self._access)
+        seen = {o.serialize() for o in [*self._trusted, *self._candidates]} | set(self._access)
         probes = []
         for group in groups:
             for probe in group:
@@ -218,34 +246,51 @@ class Audit:
         return Basis(origin, self.spec.token)
 
     def _bases(self) -> list[Basis]:
-        """Stage 2 runs from each trusted origin the server echoes while it refuses a random one."""
+        """Stage 2 runs from each trusted (or likely trusted) origin the server echoes while it
+        refuses a random one."""
         attacker_origin = f"https://{self._basis(self._trusted[0]).attacker_site}"
         attacker = self._heads.get(attacker_origin)
         fixed_value = combined(attacker.headers, ACAO) if attacker else None
         if fixed_value is not None and (fixed_value == attacker_origin or not _is_origin(fixed_value)):
             return []  # an echo of anything, `*`, or a list: no allow-list to test
         bases = [o for o in self._trusted if self._echoed(o)]
+        learned = [o for o in self._candidates if self._echoed(o)]
+        self._learned += learned
+        bases += learned
         if fixed_value not in (None, "null"):
             # A value sent to a refused origin (fixed, or a fallback) names an origin the server trusts.
-            learned = parse_origin(fixed_value)
-            if learned not in self._trusted:
-                self._learned.append(learned)
-            bases.append(learned)
+            named = parse_origin(fixed_value)
+            if named not in [*self._trusted, *self._learned]:
+                self._learned.append(named)
+            bases.append(named)
         return [self._basis(o) for o in dict.fromkeys(bases)]
 
     def _echoed(self, origin: Origin) -> bool:
         head = self._echoes.get(origin.serialize())
         return head is not None and combined(head.headers, ACAO) == origin.serialize()
 
+    def _get(self, origin: str, *cookie: tuple[str, str]) -> PlannedRequest:
+        headers = (("Accept", "*/*"), ("Origin", origin), ("User-Agent", USER_AGENT), *cookie)
+        return PlannedRequest(RequestKind.ACTUAL, "GET", self._url.without_credentials(), headers)
+
+    def _cookie_comparison(self, cookie: str) -> list[ProbeRequest]:
+        """The trusted origin's GET with the user's cookies, and again without (its first GET is the
+        other sample): whether the response is per-user."""
+        origin = self._trusted[0].serialize()
+        return [
+            ProbeRequest(
+                ProbeOrigin(origin, WITH_COOKIES), self._get(origin, ("Cookie", cookie)), read_body=True
+            ),
+            ProbeRequest(ProbeOrigin(origin, WITHOUT_COOKIES), self._get(origin), read_body=True),
+        ]
+
     def _requests_for(self, probe: ProbeOrigin) -> list[ProbeRequest]:
-        get = PlannedRequest(
-            RequestKind.ACTUAL,
-            "GET",
-            self._url.without_credentials(),
-            (("Accept", "*/*"), ("Origin", probe.origin), ("User-Agent", USER_AGENT)),
-        )
-        requests = [ProbeRequest(probe, get)]
-        if self._preflighted is not None and probe.code != TRUSTED:
+        get = self._get(probe.origin)
+        # With a cookie to compare, the trusted origin's body is the first sample without it.
+        requests = [
+            ProbeRequest(probe, get, read_body=probe.code == TRUSTED and self.spec.cookie is not None)
+        ]
+        if self._preflighted is not None and probe.code not in (TRUSTED, CANDIDATE):
             headers = preflight_headers(
                 self._preflighted.method, list(self._preflighted.unsafe_names), probe.origin
             )
@@ -260,7 +305,10 @@ class Audit:
     def receive(self, probe: ProbeRequest, head: ResponseHead) -> None:
         self._sent += 1
         origin = probe.probe.origin
-        if probe.probe.code == TRUSTED:
+        if probe.probe.code in (WITH_COOKIES, WITHOUT_COOKIES):
+            self._samples[probe.probe.code] = head
+            return
+        if probe.probe.code in (TRUSTED, CANDIDATE):
             self._echoes[origin] = head
             self._heads[origin] = head
             return
@@ -376,6 +424,8 @@ class Audit:
                     " (an intranet or an IP allow-list).",
                 )
             )
+        if self._per_user():
+            findings += self._per_user_findings("*" in values_sent.values())
         echoed = [origin for origin, value in values_sent.items() if value == origin]
         dynamic = len(set(values_sent.values())) > 1
         unvaried = [origin for origin in echoed if not _varies_on_origin(self._heads[origin].headers)]
@@ -391,6 +441,41 @@ class Audit:
                 )
             )
         return findings
+
+    def _per_user(self) -> bool:
+        """The response changes with the user's cookies, and not between two requests without them
+        (a page that changes on every request, a timestamp or a nonce, tells nothing)."""
+        first = self._echoes.get(self._trusted[0].serialize())
+        again = self._samples.get(WITHOUT_COOKIES)
+        session = self._samples.get(WITH_COOKIES)
+        if first is None or again is None or session is None:
+            return False
+        anonymous = (first.status, first.body)
+        return (again.status, again.body) == anonymous and (session.status, session.body) != anonymous
+
+    def _per_user_findings(self, wildcard: bool) -> list[AuditFinding]:
+        """A per-user response that probe origins read without cookies (those that read with cookies
+        have their family's worse finding)."""
+        readers = tuple(
+            a.probe.origin
+            for a in self._access.values()
+            if a.read_anonymous and not a.read_credentialed and self._engines(a) != NO_ENGINE
+        )
+        if not readers:
+            return []
+        who = "any origin (Access-Control-Allow-Origin: *)" if wildcard else ", ".join(readers)
+        return [
+            AuditFinding(
+                PER_USER_READ,
+                Risk.MEDIUM,
+                "The response differs with and without the user's cookies, so it is per-user, and"
+                f" {who} can read it without cookies. The browser sends no cookies with that read,"
+                " but a server that also recognises the user another way (network position, an IP"
+                " allow-list, a client certificate), which a probe cannot see, answers that page"
+                " with the user's data.",
+                readers,
+            )
+        ]
 
 
 def _is_origin(value: str) -> bool:

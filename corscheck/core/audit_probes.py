@@ -108,6 +108,22 @@ class Basis:
         return Origin(scheme or self.trusted.scheme, host, port).serialize()
 
 
+#: Hosts a site's own pages are likely served from (``{domain}``: the URL's registrable domain).
+#: Tried over https only: an http origin the server trusts is a mistake to report
+#: (AUDIT-ORIGIN-HTTP), not an origin to learn.
+LIKELY_TRUSTED_HOSTS = ("{domain}", "www.{domain}", "app.{domain}")
+
+
+def likely_trusted(own: Origin) -> list[Origin]:
+    """The origins to try as trusted when the user names none, besides the URL's own: its host over
+    https (the scheme variant of an http URL) and the https origins of ``LIKELY_TRUSTED_HOSTS``."""
+    basis = Basis(own, "")
+    hosts = [own.host]
+    if basis.is_domain:
+        hosts += [host.format(domain=basis.registrable_domain) for host in LIKELY_TRUSTED_HOSTS]
+    return [origin for origin in dict.fromkeys(Origin("https", host) for host in hosts) if origin != own]
+
+
 @dataclass(frozen=True)
 class ProbeOrigin:
     """One Origin to send, and who could send it from a real browser."""
@@ -400,6 +416,12 @@ def render_audit_markdown() -> str:
         " and without the user's cookies. The examples derive from the trusted origin"
         f" `{EXAMPLE_BASIS.trusted}`; a real audit uses a fresh random name instead of `evil`.",
         "",
+        "Without `--origin` the trusted origins are learned: stage 1 also sends the URL's site's"
+        " likely origins (for `https://api.example.com`: "
+        + ", ".join(f"`{o}`" for o in likely_trusted(Origin("https", "api.example.com")))
+        + "; an `http://` URL's host over https too), and each one the server echoes is trusted,"
+        " as is a fixed Access-Control-Allow-Origin sent whatever the Origin.",
+        "",
         "Stage 1 (every URL) sends the trusted origins, a random site and `null`. Stage 2 (the other"
         " families) runs only when the server echoes a trusted origin but not the random one: an"
         " allow-list worth testing. A server that echoes anything is reported once as"
@@ -423,6 +445,12 @@ def render_audit_markdown() -> str:
         " with a `*` read, so a public API that sends it is not vulnerable.",
         "- An echoed origin without `Vary: Origin`: low (AUDIT-VARY-MISSING); a shared cache can"
         " serve one origin's answer to another.",
+        "- With `-b COOKIES`, the trusted origin's GET is also sent with the cookies and once more"
+        " without (2 requests). When the answer (status and body) differs with the cookies but not"
+        " between the two without, the response is per-user, and a read without cookies from a"
+        " probe origin (or `*`) is medium (AUDIT-PER-USER-READ): the browser sends no cookies, but"
+        " a server that also recognises the user by network position, an IP allow-list or a client"
+        " certificate, which a probe cannot see, hands that page the user's data.",
         "",
         "| code | probe origins (example) | the mistake | who can attack | risk with cookies |",
         "| --- | --- | --- | --- | --- |",
@@ -494,6 +522,22 @@ def audit_rule_texts() -> list[tuple[str, Severity, str, str, str, str, str]]:
             " position (an intranet, an IP allow-list), which corscheck cannot see.",
             "Keep `*` for public data; for private data, allow-list exact origins.",
             "Access-Control-Allow-Origin: *",
+        ),
+        (
+            "AUDIT-PER-USER-READ",
+            Severity.WARNING,
+            "A per-user response is readable without cookies",
+            "`corscheck audit -b COOKIES` fetched the response with and without the user's cookies;"
+            " it differs (and not between two requests without), and a probe origin can read the"
+            " response without cookies.",
+            "The browser sends no cookies with that read, so the page gets the anonymous answer,"
+            " unless the server also recognises the user without cookies: by network position (an"
+            " intranet, a VPN), an IP allow-list or a client certificate, which a probe cannot see."
+            " Then the page reads the user's data: medium.",
+            "Let only the origins that need it read a per-user response (an exact allow-list, not `*`"
+            " or an echo), and do not identify users by network position alone.",
+            "Origin: https://evil.com\nAccess-Control-Allow-Origin: *\n(the body changes with the"
+            " Cookie header)",
         ),
         (
             "AUDIT-VARY-MISSING",

@@ -46,6 +46,7 @@ def render_text(results: Sequence[AuditResult], threshold: Risk) -> str:
         status = "FAIL" if failed(result, threshold) else "ok  "
         worst = f" (worst: {result.worst})" if result.worst else ""
         lines.append(f"{status} {_clean(result.url)}: {len(result.findings)} finding(s){worst}")
+        lines.append(f"  trusted: {_clean(', '.join(result.trusted))}")
         for finding in result.findings:
             message = _clean(finding.message).replace("\n", "\n      ")
             lines.append(f"  [{finding.risk}] {finding.code}\n      {message}")

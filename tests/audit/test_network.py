@@ -31,7 +31,7 @@ def test_https_goes_through_a_connect_tunnel_and_trusts_cacert(https_server, ca_
     result = audit(https_server.url("/api"), "--cacert", ca_file)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["results"][0]["error"] is None
-    assert proxy.requests == [f"CONNECT 127.0.0.1:{https_server.port} HTTP/1.0"]
+    assert proxy.requests == [f"CONNECT 127.0.0.1:{https_server.port} HTTP/1.1"]
 
 
 def test_an_untrusted_certificate_is_unreachable_and_insecure_warns(https_server):  # noqa: F811

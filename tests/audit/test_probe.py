@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from corscheck.audit_run import run_audits
-from corscheck.core.audit import AuditSpec
+from corscheck.core.audit import AuditResult, AuditSpec
 from corscheck.probe.audit import AuditProbe, Politeness
 
 TRUSTED = "https://app.example.com"
@@ -101,3 +102,67 @@ def test_a_hanging_server_is_a_timeout_not_a_hang():
     assert result.failure is not None and result.failure.kind == "timeout"
     assert "within 0.2 s" in result.failure.message
     assert result.requests == 1  # the trusted origin's request came first; the rest were not sent
+
+
+def audit_raw(answer: Callable[[bytes], bytes]) -> tuple[AuditResult, int]:
+    """Audit a socket server that answers every request with ``answer(origin)``; also return how
+    many connections it accepted."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    connections = []
+
+    def serve() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(client)
+            with client:
+                while request := client.recv(65536):
+                    origin = next(
+                        line.split(b":", 1)[1].strip()
+                        for line in request.split(b"\r\n")
+                        if line.lower().startswith(b"origin:")
+                    )
+                    client.sendall(answer(origin))
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        spec = AuditSpec(f"http://127.0.0.1:{listener.getsockname()[1]}/", (TRUSTED,))
+        with AuditProbe(timeout=2) as probe:
+            return probe.audit(spec), len(connections)
+    finally:
+        listener.close()
+
+
+def test_a_head_chromium_reads_is_judged_though_strict_parsers_refuse_it():
+    # An Early Hints interim response first, bare LF line ends, a line without a colon and 150
+    # headers (http.client refuses more than 100): Chromium reads the final head, and so does audit.
+    def answer(origin: bytes) -> bytes:
+        filler = b"".join(b"X-Filler-%d: 1\n" % i for i in range(150))
+        return (
+            b"HTTP/1.1 103 Early Hints\nLink: </s.css>; rel=preload\n\n"
+            b"HTTP/1.1 200 OK\n" + filler + b"not a header line\n"
+            b"Access-Control-Allow-Origin: " + origin + b"\n"
+            b"Access-Control-Allow-Credentials: true\nContent-Length: 2\n\nok"
+        )
+
+    result, connections = audit_raw(answer)
+    assert result.failure is None
+    assert [f.code for f in result.findings][0] == "AUDIT-ORIGIN-REFLECTED"
+    assert (result.requests, connections) == (4, 1)  # the head was read to its end: kept alive
+
+
+def test_a_nonsense_body_length_is_judged_by_its_head_on_a_fresh_connection_each():
+    def answer(origin: bytes) -> bytes:
+        return (
+            b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: " + origin + b"\r\n"
+            b"Access-Control-Allow-Credentials: true\r\nContent-Length: -5\r\n\r\n{}"
+        )
+
+    result, connections = audit_raw(answer)
+    assert result.failure is None
+    assert [f.code for f in result.findings][0] == "AUDIT-ORIGIN-REFLECTED"
+    assert (result.requests, connections) == (4, 4)  # the body's end is unknown: never reused

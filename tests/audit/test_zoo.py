@@ -14,14 +14,19 @@ from typer.testing import CliRunner
 
 from corscheck.cli import app
 from tests.fixes import servers
+from tests.probe.forward_proxy import ForwardProxy
 
 TRUSTED = "https://app.example.com"
 #: (origin, method) → the CORS headers a hand-written server answers with.
 Policy = Callable[[str | None, str], list[tuple[str, str]]]
 
 
+#: The Cookie header a request carried → the body (chunked, as a streaming framework sends it).
+Body = Callable[[str | None], bytes]
+
+
 @contextmanager
-def handwritten(policy: Policy) -> Iterator[str]:
+def handwritten(policy: Policy, body: Body | None = None) -> Iterator[str]:
     """A hand-written http.server app; it records every method it receives."""
     methods: list[str] = []
 
@@ -33,10 +38,18 @@ def handwritten(policy: Policy) -> Iterator[str]:
             self.send_response(200 if self.command != "OPTIONS" else 204)
             for name, value in policy(self.headers.get("Origin"), self.command):
                 self.send_header(name, value)
-            body = b"" if self.command == "OPTIONS" else b'{"secret": 1}'
-            self.send_header("Content-Length", str(len(body)))
+            if body is not None and self.command == "GET":
+                content = body(self.headers.get("Cookie"))
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                half = len(content) // 2
+                for chunk in (content[:half], content[half:], b""):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                return
+            content = b"" if self.command == "OPTIONS" else b'{"secret": 1}'
+            self.send_header("Content-Length", str(len(content)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(content)
 
         do_GET = do_OPTIONS = do_DELETE = do_POST = _answer
 
@@ -159,6 +172,96 @@ def test_a_preflight_that_lets_anyone_delete_is_critical_and_no_delete_is_sent()
     assert found == {"AUDIT-ORIGIN-REFLECTED": "critical"}
     assert "preflight for DELETE with cookies" in audited["findings"][0]["message"]
     assert methods == {"GET", "OPTIONS"}
+
+
+def per_user(cookie: str | None) -> bytes:
+    """The signed-in user's profile for the session cookie, an anonymous one without it."""
+    user = "alice" if cookie == "sid=alice" else None
+    return json.dumps({"user": user, "padding": "x" * 3000}).encode()
+
+
+def test_a_per_user_response_readable_by_any_origin_without_cookies_is_medium():
+    with handwritten(public_api, body=per_user) as url:
+        code, found, audited = audit(url, "-b", "sid=alice")
+        without_cookie = audit(url)
+    assert code == 1
+    assert found == {"AUDIT-WILDCARD": "info", "AUDIT-PER-USER-READ": "medium"}
+    message = next(f["message"] for f in audited["findings"] if f["code"] == "AUDIT-PER-USER-READ")
+    assert "any origin" in message and "network position" in message
+    assert audited["requests"] == 4 + 2  # stage 1, then the GET with the cookie and once more without
+    # Without -b nothing tells a per-user response from a public one: `*` stays info.
+    assert without_cookie[:2] == (0, {"AUDIT-WILDCARD": "info"})
+
+
+def test_a_per_user_response_an_allowed_development_origin_reads_without_cookies():
+    def development_without_credentials(origin, method):
+        if origin == "http://localhost:3000":
+            return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        return allow_list(TRUSTED)(origin, method)
+
+    with handwritten(development_without_credentials, body=per_user) as url:
+        code, found, audited = audit(url, "-b", "sid=alice")
+    assert found == {"AUDIT-ORIGIN-DEVELOPMENT": "low", "AUDIT-PER-USER-READ": "medium"}
+    finding = next(f for f in audited["findings"] if f["code"] == "AUDIT-PER-USER-READ")
+    assert finding["origins"] == ["http://localhost:3000"]
+
+
+def test_a_response_that_ignores_the_cookie_or_changes_every_time_is_not_per_user():
+    served = iter(range(10**6))
+
+    def same_for_everyone(cookie):
+        return b'{"items": [1, 2, 3]}'
+
+    def changes_every_time(cookie):
+        return b'{"request": %d}' % next(served)
+
+    for body in (same_for_everyone, changes_every_time):
+        with handwritten(public_api, body=body) as url:
+            code, found, _ = audit(url, "-b", "sid=alice")
+        assert (code, found) == (0, {"AUDIT-WILDCARD": "info"}), body.__name__
+
+
+@contextmanager
+def named(url: str) -> Iterator[tuple[str, str]]:
+    """The server as http://api.example.com/items, and a proxy that takes that name to it."""
+    port = int(url.split(":")[2].split("/")[0])
+    proxy = ForwardProxy(route_to=("127.0.0.1", port))
+    try:
+        yield "http://api.example.com/items", proxy.url
+    finally:
+        proxy.close()
+
+
+def audit_learning(url: str, proxy: str) -> tuple[int, dict[str, str], dict]:
+    """An audit given no --origin: it learns the trusted origins from what the server echoes."""
+    result = CliRunner().invoke(app, ["audit", url, "--proxy", proxy, "--format", "json", "-q"])
+    (audited,) = json.loads(result.stdout)["results"]
+    assert audited["error"] is None, audited
+    return result.exit_code, {f["code"]: f["risk"] for f in audited["findings"]}, audited
+
+
+def test_without_origin_the_trusted_sibling_is_learned_and_its_prefix_check_found():
+    def starts_with_www(origin, method):
+        return (
+            allow_list(origin)(origin, method) if (origin or "").startswith("https://www.example.com") else []
+        )
+
+    with handwritten(starts_with_www) as server, named(server) as (url, proxy):
+        code, found, audited = audit_learning(url, proxy)
+    assert audited["trusted"] == ["http://api.example.com", "https://www.example.com"]
+    assert (code, found) == (1, {"AUDIT-ORIGIN-POST-DOMAIN": "critical"})
+    assert "https://www.example.com.corscheck" in audited["findings"][0]["origins"][0]
+
+
+def test_without_origin_a_learned_strict_list_is_probed_in_full_and_passes():
+    with handwritten(allow_list("https://app.example.com")) as server, named(server) as (url, proxy):
+        code, found, audited = audit_learning(url, proxy)
+        text = CliRunner().invoke(app, ["audit", url, "--proxy", proxy, "-q"]).stdout
+    # The text report names the origins the probes were derived from.
+    assert "  trusted: http://api.example.com, https://app.example.com\n" in text
+    assert audited["trusted"] == ["http://api.example.com", "https://app.example.com"]
+    assert (code, found) == (0, {})
+    assert audited["requests"] > 20  # the whole probe table, derived from the learned origin
 
 
 # --- real frameworks, configured as the mistake is written in the wild ---------------------------

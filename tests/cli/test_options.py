@@ -26,6 +26,8 @@ WORDED_PER_COMMAND = {
     "-X",
     "--method",
     "--concurrency",
+    "-b",
+    "--cookie",
 }
 
 

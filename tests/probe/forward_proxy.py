@@ -11,9 +11,11 @@ import threading
 
 
 class ForwardProxy:
-    def __init__(self) -> None:
+    def __init__(self, route_to: tuple[str, int] | None = None) -> None:
         #: Each request line the proxy received ("GET http://... HTTP/1.1", "CONNECT host:port HTTP/1.1").
         self.requests: list[str] = []
+        #: Where every request goes, whatever its host (a hosts-file entry); None: to its host.
+        self.route_to = route_to
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
@@ -41,21 +43,24 @@ class ForwardProxy:
             self.requests.append(request_line)
             method, target, _ = request_line.split(" ", 2)
             if method == "CONNECT":
-                host, port = target.rsplit(":", 1)
-                upstream = socket.create_connection((host, int(port)))
+                upstream = self._connect(target)
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 rest = head.partition(b"\r\n\r\n")[2]
             else:
                 # Forward the absolute-form request as origin-form, on a connection of its own.
-                authority = target.split("/", 3)[2]
-                host, port = authority.rsplit(":", 1)
-                upstream = socket.create_connection((host, int(port)))
+                upstream = self._connect(target.split("/", 3)[2])
                 path = "/" + target.split("/", 3)[3]
                 line = f"{method} {path} HTTP/1.1".encode("latin-1")
                 rest = line + head[len(request_line) :]
             with upstream:
                 upstream.sendall(rest)
                 _pipe(client, upstream)
+
+    def _connect(self, authority: str) -> socket.socket:
+        if self.route_to is not None:
+            return socket.create_connection(self.route_to)
+        host, port = authority.rsplit(":", 1)
+        return socket.create_connection((host, int(port)))
 
 
 def _pipe(a: socket.socket, b: socket.socket) -> None:
