@@ -438,9 +438,12 @@ def render_audit_markdown() -> str:
         "- A page there can read **without cookies** only (no credentials, or `True` instead of"
         " `true`): low. It sees what an anonymous visitor sees; that matters for an API that"
         " trusts the network position (an intranet).",
-        "- A character only Safari loads in a host: one step lower than the family's risk.",
-        "- An Origin no browser sends (upper case, `^`, `|`): info. The server's check is loose,"
-        " but no page can exploit this hit.",
+        "- The audited browsers are those of `--browser` (default chromium; `all` for every"
+        " engine). A character only Safari loads in a host: one step lower than the family's"
+        " risk when Safari is audited.",
+        "- An Origin none of the audited browsers sends (upper case, `^`, `|`; a Safari-only"
+        " character when Safari is not audited): info. The server's check is loose, but no page"
+        " in those browsers can exploit this hit.",
         "- `Access-Control-Allow-Origin: *`: info (AUDIT-WILDCARD). Browsers never send cookies"
         " with a `*` read, so a public API that sends it is not vulnerable.",
         "- An echoed origin without `Vary: Origin`: low (AUDIT-VARY-MISSING); a shared cache can"
