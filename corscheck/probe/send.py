@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from functools import partial
@@ -24,9 +25,9 @@ from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadl
 from corscheck.probe.failures import host_of, network_failure
 from corscheck.probe.network import NetworkSettings, ProxyRoutes, ssl_context
 from corscheck.probe.wire import (
+    STALE,
     Connection,
     IdleConnections,
-    NoResponse,
     ProtocolError,
     ProxyRefused,
     Response,
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     import ssl
 
     import httpx
+
+    from corscheck.probe.lenient_headers import RawHead
 
 #: Sent when the simulated fetch() has a body: its content never matters to CORS.
 PLACEHOLDER_BODY = b"{}"
@@ -52,10 +55,9 @@ SMALL_BODY = 64 * 1024
 BODY_WAIT = 0.2
 #: The longest wait for an error body's first bytes: the head has decided CORS already.
 BODY_PREVIEW_SECONDS = 1.0
+_LINE_BREAK_OR_NUL = re.compile("[\r\n\0]")
 #: What sending over the network can raise (ValueError: a URL or header the socket cannot carry).
 NETWORK_ERRORS = (OSError, ProtocolError, ProxyRefused, ValueError)
-#: What a kept-alive connection the server closed meanwhile raises: the request is sent again once.
-_STALE = (NoResponse, ConnectionResetError, BrokenPipeError)
 
 
 class Sender(Protocol):
@@ -95,7 +97,7 @@ def request_bytes(planned: PlannedRequest, url: SplitResult, *, absolute: bool) 
     if planned.has_body:
         lines.append(f"Content-Length: {len(PLACEHOLDER_BODY)}")
     lines += [f"{name}: {value}" for name, value in planned.headers]
-    if any(c in line for line in lines for c in "\r\n\0"):
+    if _LINE_BREAK_OR_NUL.search("".join(lines)):
         raise ValueError("a request line or header holds a line break or NUL")
     body = PLACEHOLDER_BODY if planned.has_body else b""
     return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
@@ -111,6 +113,18 @@ def read_body_preview(response: Response) -> bytes:
         return b""
     with deadline(BODY_PREVIEW_SECONDS):
         return response.read_preview(BODY_PREVIEW_BYTES)
+
+
+def response_head(head: RawHead, body: bytes) -> ResponseHead:
+    """What the engine judges, from a head read off the wire."""
+    return ResponseHead(
+        head.status,
+        # Header values are bytes to the browser: Latin-1 keeps each byte as one character.
+        tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers),
+        head.reason.decode("ascii", errors="ignore"),
+        f"HTTP/{head.version}",
+        body=body,
+    )
 
 
 class NetworkSender:
@@ -139,7 +153,7 @@ class NetworkSender:
         if connection is not None:
             try:
                 return self._exchange(route, connection, data, planned.method)
-            except _STALE:
+            except STALE:
                 pass  # the server closed the kept-alive connection meanwhile: a new one is opened
         needs_tls = url.scheme == "https" or (proxy or "").startswith("https:")
         tls = self._tls_context() if needs_tls else None
@@ -152,15 +166,7 @@ class NetworkSender:
         except BaseException:
             connection.close()
             raise
-        head = response.head
-        received = ResponseHead(
-            head.status,
-            # Header values are bytes to the browser: Latin-1 keeps each byte as one character.
-            tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers),
-            head.reason.decode("ascii", errors="ignore"),
-            f"HTTP/{head.version}",
-            body=read_body_preview(response),
-        )
+        received = response_head(response.head, read_body_preview(response))
         self._finish(route, response)
         return received
 

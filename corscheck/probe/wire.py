@@ -54,6 +54,11 @@ class HeadersTooBig(ProtocolError):
     """A head over Chromium's limit (ERR_RESPONSE_HEADERS_TOO_BIG)."""
 
 
+#: What a kept-alive connection the server closed meanwhile raises: the request is sent again once,
+#: on a new connection.
+STALE = (NoResponse, ConnectionResetError, BrokenPipeError)
+
+
 class ProxyRefused(Exception):
     """The proxy cannot carry the request: it refused the CONNECT tunnel, or it is an https://
     proxy asked for an https:// URL (TLS inside TLS, which the ssl module cannot do on a socket)."""
@@ -75,6 +80,8 @@ class Connection:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self._buffer = bytearray()
+        #: Made once, at the first look for unread bytes (after TLS, on the socket's final fd).
+        self._poller: select.poll | None = None
 
     def send(self, data: bytes) -> None:
         self.sock.settimeout(bounded(None))
@@ -144,9 +151,10 @@ class Connection:
         if self._buffer or (pending is not None and pending()):
             return True
         if hasattr(select, "poll"):  # no limit on descriptor numbers, unlike select() (1024)
-            poller = select.poll()
-            poller.register(self.sock, select.POLLIN)
-            return bool(poller.poll(0))
+            if self._poller is None:
+                self._poller = select.poll()
+                self._poller.register(self.sock, select.POLLIN)
+            return bool(self._poller.poll(0))
         readable, _, _ = select.select([self.sock], [], [], 0)
         return bool(readable)
 
@@ -230,6 +238,9 @@ class Response:
             except ValueError:
                 raise ProtocolError("a chunk size that is not a number") from None
             if size == 0:
+                while self.connection.read_line().rstrip(b"\r"):  # trailer fields, up to the blank line
+                    pass
+                self.chunked, self.left = False, 0  # read to the byte: the connection can be reused
                 return
             while size and len(preview) < limit:
                 piece = self.connection.read_up_to(min(size, limit - len(preview)))

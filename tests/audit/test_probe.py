@@ -166,3 +166,32 @@ def test_a_nonsense_body_length_is_judged_by_its_head_on_a_fresh_connection_each
     assert result.failure is None
     assert [f.code for f in result.findings][0] == "AUDIT-ORIGIN-REFLECTED"
     assert (result.requests, connections) == (4, 4)  # the body's end is unknown: never reused
+
+
+def test_differing_content_lengths_are_a_network_error_as_in_chromium():
+    def answer(origin: bytes) -> bytes:
+        return (
+            b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: " + origin + b"\r\n"
+            b"Content-Length: 2\r\nContent-Length: 3\r\n\r\nok!"
+        )
+
+    result, _ = audit_raw(answer)
+    assert result.failure is not None and result.failure.kind == "protocol"
+    assert "ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH" in result.failure.message
+
+
+def test_bytes_past_the_content_length_never_become_the_next_response():
+    # After each honest answer comes a forged one that would reflect nothing: were it read as the
+    # answer to the next probe, the reflection would go unseen.
+    forged = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+    def answer(origin: bytes) -> bytes:
+        return (
+            b"HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: " + origin + b"\r\n"
+            b"Access-Control-Allow-Credentials: true\r\nContent-Length: 2\r\n\r\nok" + forged
+        )
+
+    result, connections = audit_raw(answer)
+    assert result.failure is None
+    assert [f.code for f in result.findings][0] == "AUDIT-ORIGIN-REFLECTED"
+    assert (result.requests, connections) == (4, 4)  # a connection with unasked-for bytes is closed
