@@ -56,6 +56,15 @@ def firefox(request: pytest.FixtureRequest) -> Iterator[Any]:
     browser.close()
 
 
+@pytest.fixture(scope="session")
+def webkit(request: pytest.FixtureRequest, case_server: CaseServer) -> Iterator[Any]:
+    from tests.browser.webkit import launch_webkit
+
+    with launch_webkit(case_server) as browser:
+        _note_version(request.config, "WebKitGTK", browser.version)
+        yield browser
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Name the browsers that served as oracles, whatever the capture settings."""
     for version in config.stash.get(ENGINE_VERSIONS, []):

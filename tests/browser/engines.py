@@ -18,6 +18,7 @@ from tests.browser.cases import Case
 from tests.browser.chromium import CHROMIUM, Observation, run_in_chromium
 from tests.browser.firefox import FIREFOX, run_in_firefox
 from tests.browser.server import CaseServer
+from tests.browser.webkit import MINIBROWSER, XVFB, run_in_webkit
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,25 @@ def _firefox_missing() -> str | None:
     return None
 
 
+def _webkit_missing() -> str | None:
+    if not MINIBROWSER.exists():
+        return (
+            f"WebKitGTK's MiniBrowser not found at {MINIBROWSER} (set CORSCHECK_MINIBROWSER);"
+            " enable with: apt-get install libwebkit2gtk-4.1-0 xvfb"
+        )
+    if not XVFB.exists():
+        return "Xvfb not found; enable with: apt-get install xvfb"
+    if importlib.util.find_spec("websocket") is None:
+        return "the websocket-client Python package is not installed; enable with: pip install -e '.[test]'"
+    return None
+
+
 ENGINES: dict[str, BrowserEngine] = {
     engine.name: engine
     for engine in (
         BrowserEngine("chromium", "Chromium", "chromium", run_in_chromium, _chromium_missing),
         BrowserEngine("firefox", "Firefox", "firefox", run_in_firefox, _firefox_missing),
+        # WebKitGTK stands in for Safari: the same WebCore loader and CORS code, on Linux.
+        BrowserEngine("safari", "Safari", "webkit", run_in_webkit, _webkit_missing),
     )
 }
