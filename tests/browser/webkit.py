@@ -46,6 +46,9 @@ CANNOT_LOAD = re.compile(r"^Fetch API cannot load ")
 #: Lines that only repeat a reason given elsewhere, or give none.
 ECHO_PREFIXES = ("Failed to load resource: ",)
 GENERIC = {"Not allowed to request resource"}
+#: WebKit's descriptions of network errors (the load failed; no check refused it): with one of
+#: these the fetch failed as a network error, whatever CORS line follows.
+NETWORK_FAILURES = ("Load cannot follow more than 20 redirections", "FTP URLs are disabled")
 
 
 class InspectorError(RuntimeError):
@@ -140,7 +143,9 @@ class Inspector:
         page URL, so the old document is marked: until it is gone, "complete" is its state."""
         self.evaluate("window.__replaced = true")
         self.call("Page.navigate", {"url": url})
-        loaded = f"document.readyState == 'complete' && !window.__replaced && location.href == {json.dumps(url)}"
+        loaded = (
+            f"document.readyState == 'complete' && !window.__replaced && location.href == {json.dumps(url)}"
+        )
         deadline = time.monotonic() + STEP_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             try:
@@ -262,9 +267,12 @@ def run_in_webkit(webkit: WebKit, server: CaseServer, case: Case) -> Observation
 
 
 def decisive_line(errors: list[str]) -> str | None:
-    """The console error that says why WebKit refused the fetch: the first line naming a reason.
-    WebKit follows it with "Fetch API cannot load <url> due to access control checks." (that line
-    alone when no reason was given) and a "Failed to load resource: <reason>" echo."""
+    """The console error that says why WebKit refused the fetch: the first line naming a reason,
+    None for a network error. WebKit follows it with "Fetch API cannot load <url> due to access
+    control checks." (that line alone when no reason was given) and a "Failed to load resource:
+    <reason>" echo."""
+    if any(line in NETWORK_FAILURES for line in errors):
+        return None
     reasons = [line for line in errors if not line.startswith(ECHO_PREFIXES) and line not in GENERIC]
     named = [line for line in reasons if not CANNOT_LOAD.match(line)]
     return (named or reasons or [None])[0]
