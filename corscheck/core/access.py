@@ -57,7 +57,7 @@ def cors_check(
     if allow_origin is None:
         return CorsError(CorsErrorKind.MISSING_ALLOW_ORIGIN)
     if allow_origin != origin:
-        listed = " " in allow_origin or "," in allow_origin
+        listed = any(separator in allow_origin for separator in engine.allow_origin_list_separators)
         if listed and not engine.multiple_allow_origin_by_lines:
             return CorsError(CorsErrorKind.MULTIPLE_ALLOW_ORIGIN, allow_origin)
         if allow_origin != "null" and not parses_as_url(allow_origin):

@@ -11,6 +11,7 @@ The shell drives it::
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urljoin
 
 from corscheck import __version__
 from corscheck.core import cookies, lint, mixed_content
@@ -163,6 +164,8 @@ class Exchange:
         self._console_line: str | None = None
         #: The status of the response that failed the CORS check (some engines name it).
         self._error_status: int | None = None
+        #: Where that response redirected to, when it was a redirect (some engines name it).
+        self._error_location: str | None = None
         #: A preflight was sent (some engines then preflight every later hop).
         self._preflighted = False
         self._state = RedirectState(
@@ -350,6 +353,8 @@ class Exchange:
                 first_url=self._steps[0].request.url if self._steps else self._error_url,
                 origin=self._page.serialize(),
                 status=self._error_status,
+                sent_origin=self._origin_sent,
+                location=self._error_location,
             )
         readable = self._exposure.readable if self._exposure and self._verdict is Verdict.ALLOWED else ()
         return CheckResult(
@@ -413,6 +418,13 @@ class Exchange:
 
     def _initial_unsafe_names(self) -> list[str]:
         return unsafe_header_names(self._sent_headers, self._engine)
+
+    def _preflight_unsafe_names(self) -> list[str]:
+        """The names a preflight lists: the current request's, or (in an engine that keeps them)
+        those fetch() set, even where a redirect removed one."""
+        if self._engine.preflight_lists_original_headers:
+            return self._initial_unsafe_names()
+        return unsafe_header_names(self._state.headers, self._engine)
 
     def _fetch_metadata(self, url: Url, mode: Mode) -> HeaderLines:
         """Chromium's Sec-Fetch-* headers, sent only to potentially trustworthy URLs."""
@@ -505,10 +517,13 @@ class Exchange:
             return True
         # targetAddressSpace belongs to Local Network Access: an engine without it ignores it.
         target = self.spec.target_address_space if self._engine.local_network_access else None
-        if mixed_content.is_mixed_content(self._page, url):
+        trusts_loopback = self._engine.mixed_content_trusts_loopback
+        if mixed_content.is_mixed_content(self._page, url, trusts_loopback):
             page_url = self.spec.page.url or self._page.serialize() + "/"
-            blocked = mixed_content.blocks(self._page, url, target)
-            line = self._engine.console.mixed_content_line(page_url, url.text, blocked=blocked)
+            blocked = mixed_content.blocks(self._page, url, target, trusts_loopback)
+            line = self._engine.console.mixed_content_line(
+                page_url, url.text, blocked=blocked, loopback=is_potentially_trustworthy(url)
+            )
             if blocked:
                 self._refuse(
                     "CORS-MIXED-CONTENT",
@@ -531,8 +546,9 @@ class Exchange:
                 f"mode 'same-origin' refuses {url.text}, which is not of the page's origin"
                 f" {self._page.serialize()}"
             )
-            mode_line = self._engine.console.same_origin_mode
-            if self._hops or mode_line is None:
+            console = self._engine.console
+            mode_line = console.same_origin_mode_redirected if self._hops else console.same_origin_mode
+            if mode_line is None:
                 # A plain network error: no line (Chromium prints none after a redirect).
                 self._verdict = Verdict.ERROR
                 self._failure = NetworkFailure("redirect", message, url.text)
@@ -555,9 +571,7 @@ class Exchange:
 
     def _plan_preflight(self) -> PlannedRequest:
         state = self._state
-        headers = preflight_headers(
-            state.method, unsafe_header_names(state.headers, self._engine), self._preflight_origin
-        )
+        headers = preflight_headers(state.method, self._preflight_unsafe_names(), self._preflight_origin)
         headers += (("User-Agent", USER_AGENT),) + self._fetch_metadata(state.url, Mode.CORS)
         self._preflighted = True
         return PlannedRequest(RequestKind.PREFLIGHT, "OPTIONS", state.url.text, headers)
@@ -682,6 +696,8 @@ class Exchange:
         self._error = error
         self._error_url = url
         self._error_status = head.status
+        location = location_of(head) if stage == "redirect" else None
+        self._error_location = urljoin(self._error_url, location) if location is not None else None
         unsafe = unsafe_header_names(self._state.headers, self._engine)
         self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers, unsafe))
         blocking = self._findings[0]
@@ -762,7 +778,7 @@ class Exchange:
             origin=self._preflight_origin,
             include_credentials=self._include,
             method=self._state.method,
-            unsafe_names=unsafe_header_names(self._state.headers, self._engine),
+            unsafe_names=self._preflight_unsafe_names(),
             engine=self._engine,
         )
         self._steps.append(Step(request, head, passed=outcome.error is None))

@@ -4,8 +4,9 @@ the template each engine profile words them with (corscheck/core/profiles.py).""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from corscheck.core.headers import printable
 
@@ -43,6 +44,8 @@ class CorsError:
     preflight: bool = False
     #: fetch()'s targetAddressSpace, for the one message that names it.
     target: str | None = None
+    #: The whole header value the hint was found in, for an engine that quotes all of it.
+    value: str | None = None
 
 
 _SEND_VALID = " Have the server send the header with a valid value."
@@ -126,8 +129,10 @@ class ConsoleTemplates:
     """How one engine words, in its console, a fetch() it refuses.
 
     A CORS error: ``reasons`` are formatted first (fields ``hint``, ``target``, ``url``,
-    ``status``), then ``line`` with the reason in it (fields ``url``, ``redirected``, ``origin``,
-    ``prefix``, ``reason``). The other templates name their fields where they are declared.
+    ``status``, ``value``, ``sent_origin`` (the Origin the request carried: ``null`` once
+    tainted), ``location``), then ``line`` with the reason in it (fields ``url``, ``redirected``,
+    ``origin``, ``prefix``, ``reason``). The other templates name their fields where they are
+    declared.
     """
 
     line: str
@@ -153,23 +158,61 @@ class ConsoleTemplates:
     preflight_prefixed: frozenset[CorsErrorKind] = frozenset()
     #: A quoted header value has what is not printable escaped (Chromium), else it is read as UTF-8.
     escape_hint: bool = True
+    #: An unescaped hint is printed byte for byte (WebKit) instead of read as UTF-8 (Gecko).
+    hint_as_received: bool = False
+    #: How the console spells a request-header name it quotes (lower-case name -> spelling).
+    header_spelling: Mapping[str, str] = field(default_factory=dict)
+    #: The line instead of ``line`` when the refused response is a redirect (fields ``reason`` and
+    #: ``location``, the redirect's target without user name and password); "": always ``line``.
+    redirect_line: str = ""
+    #: The line when mode same-origin meets another origin after a redirect (fields ``url``,
+    #: ``origin``); None: a network error without a line.
+    same_origin_mode_redirected: str | None = None
+    #: The note for a connect-src violation when connect-src itself is set (see csp_line).
+    csp_note: str = ""
+    #: The blocked outcome for an http URL whose host is loopback (None: ``mixed_content_blocked``).
+    mixed_content_blocked_loopback: str | None = None
 
-    def render(self, error: CorsError, *, url: str, first_url: str, origin: str, status: int | None) -> str:
+    def render(
+        self,
+        error: CorsError,
+        *,
+        url: str,
+        first_url: str,
+        origin: str,
+        status: int | None,
+        sent_origin: str | None = None,
+        location: str | None = None,
+    ) -> str:
         """``url`` is the URL whose response failed, ``first_url`` the URL fetch() was called with,
-        ``origin`` the page's real origin (named even when the request sent ``null``) and ``status``
-        the failed response's status."""
+        ``origin`` the page's real origin (named even when the request sent ``null``), ``status``
+        the failed response's status and ``location`` its target when it was a redirect."""
         redirected = self.redirected.format(first_url=first_url) if first_url != url else ""
         prefix = self.preflight_prefix if error.preflight and error.kind in self.preflight_prefixed else ""
         hint = error.hint or ""
-        # Header values arrive as bytes (read as Latin-1 here): Chromium escapes what is not
-        # printable, Gecko decodes them as UTF-8.
-        hint = (
-            printable(hint)
-            if self.escape_hint
-            else hint.encode("latin-1", "replace").decode("utf-8", "replace")
+        if error.kind is CorsErrorKind.HEADER_DISALLOWED:
+            hint = self.header_spelling.get(hint, hint)
+        reason = self.reasons[error.kind].format(
+            hint=self._quoted(hint),
+            value=self._quoted(error.value or ""),
+            target=error.target,
+            url=url,
+            status=status,
+            sent_origin=sent_origin or origin,
+            location=location,
         )
-        reason = self.reasons[error.kind].format(hint=hint, target=error.target, url=url, status=status)
+        if self.redirect_line and location is not None:
+            return self.redirect_line.format(reason=reason, location=_without_userinfo(location))
         return self.line.format(url=url, redirected=redirected, origin=origin, prefix=prefix, reason=reason)
+
+    def _quoted(self, text: str) -> str:
+        """Header values arrive as bytes (read as Latin-1 here): Chromium escapes what is not
+        printable, Gecko decodes them as UTF-8, WebKit prints them as they came."""
+        if self.escape_hint:
+            return printable(text)
+        if self.hint_as_received:
+            return text
+        return text.encode("latin-1", "replace").decode("utf-8", "replace")
 
     def csp_line(self, url: str, directive: str, *, fallback: bool, report_only: bool) -> str:
         """The first line for a connect-src violation (Chromium adds 'Fetch API cannot load ...')."""
@@ -177,13 +220,22 @@ class ConsoleTemplates:
         return self.csp.format(
             url=url,
             directive=directive,
-            note=self.csp_fallback_note if fallback else "",
+            note=self.csp_fallback_note if fallback else self.csp_note,
             outcome=outcome.format(url=url, directive=directive),
         )
 
-    def mixed_content_line(self, page_url: str, url: str, *, blocked: bool) -> str:
+    def mixed_content_line(self, page_url: str, url: str, *, blocked: bool, loopback: bool = False) -> str:
         outcome = self.mixed_content_blocked if blocked else self.mixed_content_warned
+        if blocked and loopback and self.mixed_content_blocked_loopback is not None:
+            outcome = self.mixed_content_blocked_loopback
         return self.mixed_content.format(page_url=page_url, url=url, outcome=outcome.format(url=url))
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 CHROMIUM_CONSOLE = ConsoleTemplates(

@@ -1,4 +1,5 @@
-"""Mixed content: an https page may not fetch an http URL unless its host is loopback by name."""
+"""Mixed content: an https page may not fetch an http URL unless its host is loopback by name
+(in the engines that exempt loopback)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from corscheck.core.origin import Origin, Url, is_potentially_trustworthy
 _RELAXING_TARGETS = (AddressSpace.LOCAL, AddressSpace.LOOPBACK)
 
 
-def is_mixed_content(page: Origin, url: Url) -> bool:
-    """Decided by the URL's host name: 127.*, [::1], localhost and *.localhost are trusted,
-    a name that merely resolves to 127.0.0.1 is not."""
-    return page.scheme == "https" and not is_potentially_trustworthy(url)
+def is_mixed_content(page: Origin, url: Url, trusts_loopback: bool = True) -> bool:
+    """Decided by the URL's host name: 127.*, [::1], localhost and *.localhost are trusted (in an
+    engine that exempts loopback), a name that merely resolves to 127.0.0.1 is not."""
+    if page.scheme != "https":
+        return False
+    if trusts_loopback:
+        return not is_potentially_trustworthy(url)
+    return url.origin.scheme != "https"
 
 
-def blocks(page: Origin, url: Url, target_option: AddressSpace | None) -> bool:
-    return is_mixed_content(page, url) and target_option not in _RELAXING_TARGETS
+def blocks(page: Origin, url: Url, target_option: AddressSpace | None, trusts_loopback: bool = True) -> bool:
+    return is_mixed_content(page, url, trusts_loopback) and target_option not in _RELAXING_TARGETS

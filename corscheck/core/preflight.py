@@ -67,6 +67,8 @@ def check_preflight(
     engine: EngineProfile = CHROMIUM,
 ) -> PreflightOutcome:
     """Judge a preflight response in the engine's order; the first failure wins."""
+    if engine.preflight_status_checked_first and not 200 <= head.status <= 299:
+        return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_INVALID_STATUS, preflight=True))
     redirect = head.status in REDIRECT_STATUSES and combined(head.headers, "location") is not None
     if redirect and engine.preflight_redirect_checked_first:
         return PreflightOutcome(CorsError(CorsErrorKind.PREFLIGHT_REDIRECT, preflight=True))
@@ -80,10 +82,14 @@ def check_preflight(
 
     allowed_methods = parse_token_list(combined(head.headers, ACAM))
     if allowed_methods is None:
-        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_METHODS, _first_invalid(head, ACAM)))
+        value = combined(head.headers, ACAM)
+        error = CorsError(CorsErrorKind.INVALID_ALLOW_METHODS, _first_invalid(head, ACAM), value=value)
+        return PreflightOutcome(error)
     allowed_headers = parse_token_list(combined(head.headers, ACAH))
     if allowed_headers is None:
-        return PreflightOutcome(CorsError(CorsErrorKind.INVALID_ALLOW_HEADERS, _first_invalid(head, ACAH)))
+        value = combined(head.headers, ACAH)
+        error = CorsError(CorsErrorKind.INVALID_ALLOW_HEADERS, _first_invalid(head, ACAH), value=value)
+        return PreflightOutcome(error)
     max_age_header = combined(head.headers, ACMA)
     cache = preflight_cache(max_age_header, engine)
 
@@ -118,7 +124,7 @@ def check_preflight(
             cache=cache,
             disallowed_headers=disallowed,
         )
-    if authorization_via_wildcard:
+    if authorization_via_wildcard and engine.authorization_wildcard_uncached:
         # Chromium's cache lookup applies the strict rule, so it preflights again every time.
         cache = PreflightCache(header=max_age_header, chromium_seconds=0, seconds=0)
     return PreflightOutcome(None, cache=cache, authorization_via_wildcard=authorization_via_wildcard)

@@ -8,7 +8,7 @@ docs/browser-behaviour.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from corscheck.core.messages import CHROMIUM_CONSOLE, ConsoleTemplates, CorsErrorKind
 
@@ -95,6 +95,28 @@ class EngineProfile:
     cookie_same_site_counts_redirects: bool
     #: How the engine words a blocked fetch() in its console.
     console: ConsoleTemplates
+    #: A preflight's status is judged before its CORS headers (a redirect is then just a status).
+    preflight_status_checked_first: bool = False
+    #: An https page may fetch http from a loopback host (127.*, [::1], localhost).
+    mixed_content_trusts_loopback: bool = True
+    #: Characters that make one Access-Control-Allow-Origin value a list ("multiple values").
+    allow_origin_list_separators: str = " ,"
+    #: A preflight that let Authorization through only by ``Access-Control-Allow-Headers: *`` is
+    #: not cached (the cache lookup applies the strict rule).
+    authorization_wildcard_uncached: bool = True
+    #: A preflight after a redirect lists the unsafe headers fetch() set, also those the redirect
+    #: removed (Authorization on a cross-origin hop, Content-Type after a 303).
+    preflight_lists_original_headers: bool = False
+    #: A Range header's ``bytes`` unit is safelisted in any case (``Bytes=0-5``).
+    range_unit_case_insensitive: bool = False
+    #: Schemes a redirect to fails as a plain network error (others: a CORS "scheme" error).
+    redirect_schemes_refused_silently: frozenset[str] = frozenset(
+        {"about", "blob", "chrome", "data", "file", "filesystem", "isolated-app", "ws", "wss"}
+    )
+    #: A redirect Location that is no valid URL fails as a CORS "scheme" error (else a network error).
+    invalid_redirect_is_cors_error: bool = False
+    #: A same-origin redirect to a URL with a user name or password is followed (without them).
+    same_origin_userinfo_redirect_followed: bool = False
 
 
 CHROMIUM = EngineProfile(
@@ -217,8 +239,133 @@ FIREFOX = EngineProfile(
     cookie_same_site_counts_redirects=True,
     console=FIREFOX_CONSOLE,
 )
-# Safari starts as a copy of Chromium; each difference found is corrected here.
-SAFARI = replace(CHROMIUM, name="safari", title="Safari")
+_SAFARI_ORIGIN_REFUSED = (
+    "Origin {sent_origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}"
+)
+_SAFARI_PREFLIGHT_STATUS = "Preflight response is not successful. Status code: {status}"
+#: WebKit's reason lines (CrossOriginAccessControl.cpp, CrossOriginPreflightChecker.cpp,
+#: CrossOriginPreflightResultCache.cpp, MixedContentChecker.cpp, ContentSecurityPolicy.cpp) as
+#: WebKitGTK 2.50 prints them. After a CORS reason WebKit adds "Fetch API cannot load <url> due to
+#: access control checks.", which names none.
+SAFARI_CONSOLE = ConsoleTemplates(
+    line="{reason}",
+    # A refused redirect: cases redir-hop-no-acao, redir-data-url, redir-userinfo-cross.
+    redirect_line=(
+        "Cross-origin redirection to {location} denied by Cross-Origin Resource Sharing policy: {reason}"
+    ),
+    reasons={
+        # The Origin sent, null once tainted: case redir-back-to-page-origin.
+        CorsErrorKind.MISSING_ALLOW_ORIGIN: _SAFARI_ORIGIN_REFUSED,
+        CorsErrorKind.INVALID_ALLOW_ORIGIN: _SAFARI_ORIGIN_REFUSED,
+        CorsErrorKind.ALLOW_ORIGIN_MISMATCH: _SAFARI_ORIGIN_REFUSED,
+        CorsErrorKind.MULTIPLE_ALLOW_ORIGIN: (
+            "Access-Control-Allow-Origin cannot contain more than one origin."
+        ),
+        CorsErrorKind.WILDCARD_ORIGIN: (
+            "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+        ),
+        CorsErrorKind.INVALID_ALLOW_CREDENTIALS: (
+            'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".'
+        ),
+        CorsErrorKind.PREFLIGHT_INVALID_STATUS: _SAFARI_PREFLIGHT_STATUS,
+        CorsErrorKind.PREFLIGHT_REDIRECT: _SAFARI_PREFLIGHT_STATUS,
+        # The whole value, printed as received: cases acam-bad-unused, acam-vt, acah-non-ascii.
+        CorsErrorKind.INVALID_ALLOW_METHODS: (
+            "Header Access-Control-Allow-Methods has an invalid value: {value}"
+        ),
+        CorsErrorKind.INVALID_ALLOW_HEADERS: (
+            "Header Access-Control-Allow-Headers has an invalid value: {value}"
+        ),
+        CorsErrorKind.METHOD_DISALLOWED: "Method {hint} is not allowed by Access-Control-Allow-Methods.",
+        CorsErrorKind.HEADER_DISALLOWED: (
+            "Request header field {hint} is not allowed by Access-Control-Allow-Headers."
+        ),
+        CorsErrorKind.REDIRECT_CONTAINS_CREDENTIALS: "redirection URL {location} has credentials",
+        CorsErrorKind.CORS_DISABLED_SCHEME: (
+            "not allowed to follow a cross-origin CORS redirection with non CORS scheme"
+        ),
+    },
+    # Cases csp-connect-self, csp-default-src-fallback, csp-report-only.
+    csp="{outcome}Refused to connect to {url} because it {note} of the Content Security Policy.",
+    csp_note="does not appear in the connect-src directive",
+    csp_fallback_note="appears in neither the connect-src directive nor the default-src directive",
+    csp_blocked="",
+    csp_report_only="[Report Only] ",
+    # A loopback host gets a shorter line: cases mixed-content-name, mixed-content-loopback-ip.
+    mixed_content=(
+        "[blocked] The page at {page_url} requested insecure content from {url}. This content was"
+        " blocked and must{outcome}\n"
+    ),
+    mixed_content_blocked=" be served over HTTPS.",
+    mixed_content_blocked_loopback="",
+    mixed_content_warned="",
+    # Case mode-no-cors-put.
+    no_cors_method="TypeError: Method must be GET, POST or HEAD in no-cors mode.",
+    # Case corp-same-origin-no-cors.
+    blocked_by_response=(
+        "Cancelled load to {url} because it violates the resource's Cross-Origin-Resource-Policy"
+        " response header."
+    ),
+    # Case mode-same-origin-cross.
+    same_origin_mode="Fetch API cannot load {url}.",
+    # Case mode-same-origin-redirect-cross.
+    same_origin_mode_redirected=(
+        "Unsafe attempt to load URL {url} from origin {origin}. Domains, protocols and ports must match.\n"
+    ),
+    escape_hint=False,
+    hint_as_received=True,
+    # WebKit's HTTPHeaderMap spells the names it knows its own way: case acah-several-disallowed-ct.
+    header_spelling={"authorization": "Authorization", "content-type": "Content-Type"},
+)
+
+#: WebKitGTK 2.50 (the WebCore Safari ships), as the browser suite runs it.
+SAFARI = EngineProfile(
+    name="safari",
+    title="Safari",
+    # fetch() may set User-Agent (then it needs a preflight): case forbidden-user-agent.
+    forbidden_request_headers=SPEC_FORBIDDEN_REQUEST_HEADERS,
+    # No client hints: cases sl-dpr, sl-save-data-on, sl-device-memory.
+    extra_safelisted_headers=frozenset(),
+    safelisted_total_limit=1024,
+    preflight_cache_default=5,
+    # CrossOriginPreflightResultCache.cpp caps at 600 s: case max-age-600.
+    preflight_cache_cap=600,
+    max_age_syntax=r"[+-]?[0-9]+",
+    preflight_redirect_checked_first=False,
+    multiple_allow_origin_by_lines=False,
+    # The first in sorted order: cases acah-several-disallowed, acah-several-disallowed-ct.
+    disallowed_header_named=0,
+    tainted_preflight_uses_page_origin=False,
+    # Case redir-put-303.
+    redirect_keeps_preflight=True,
+    userinfo_redirect_as_spec=False,
+    # Case corp-same-site-no-cors.
+    corp_same_site_for_ip_hosts=True,
+    corp_unknown_value_is_absent=True,
+    # No Local Network Access: case lna-public-insecure.
+    local_network_access=False,
+    console=SAFARI_CONSOLE,
+    # validatePreflightResponse() checks isSuccessful() first: cases preflight-404-no-acao,
+    # preflight-307-acao.
+    preflight_status_checked_first=True,
+    # MixedContentChecker has no loopback exemption: case mixed-content-loopback-ip.
+    mixed_content_trusts_loopback=False,
+    # Only a comma makes a list; "a b" is a value that does not match: case acao-space-list.
+    allow_origin_list_separators=",",
+    # Case max-age-auth-wildcard.
+    authorization_wildcard_uncached=False,
+    # Cases redir-authorization-cross, redir-json-post-303.
+    preflight_lists_original_headers=True,
+    # Case sl-range-upper.
+    range_unit_case_insensitive=True,
+    # FTP is a network error ("FTP URLs are disabled"); data: and others are CORS errors: cases
+    # redir-ftp-url, redir-data-url.
+    redirect_schemes_refused_silently=frozenset({"ftp"}),
+    # Case redir-location-invalid-punycode.
+    invalid_redirect_is_cors_error=True,
+    # Case redir-userinfo-page-to-page.
+    same_origin_userinfo_redirect_followed=True,
+)
 
 #: Every engine by its ``--browser`` name, in the order reports list them.
 PROFILES: dict[str, EngineProfile] = {p.name: p for p in (CHROMIUM, FIREFOX, SAFARI)}

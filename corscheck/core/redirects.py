@@ -54,15 +54,9 @@ class RedirectFailure:
     cors_error: CorsError | None = None
 
 
-#: Schemes Chromium refuses to redirect to with a plain network error (no CORS message).
-SILENTLY_REFUSED_SCHEMES = frozenset(
-    {"about", "blob", "chrome", "data", "file", "filesystem", "isolated-app", "ws", "wss"}
-)
-
-
-def _scheme_failure(scheme: str, target: str) -> RedirectFailure:
+def _scheme_failure(scheme: str, target: str, engine: EngineProfile) -> RedirectFailure:
     message = f"redirect to a {scheme}: URL is not allowed"
-    if scheme in SILENTLY_REFUSED_SCHEMES or scheme.startswith("chrome-"):
+    if scheme in engine.redirect_schemes_refused_silently or scheme.startswith("chrome-"):
         return RedirectFailure("scheme", message, target)
     return RedirectFailure("scheme", message, target, CorsError(CorsErrorKind.CORS_DISABLED_SCHEME))
 
@@ -93,10 +87,13 @@ def follow(
     except ValueError as err:  # e.g. an unclosed IPv6 bracket
         return RedirectFailure("invalid", f"redirect Location {location!r} is malformed: {err}", location)
     if scheme not in ("http", "https"):
-        return _scheme_failure(scheme, target_text)
+        return _scheme_failure(scheme, target_text, engine)
     try:
         target = parse_url(target_text, "redirect Location")
     except InputError as err:
+        if engine.invalid_redirect_is_cors_error:
+            error = CorsError(CorsErrorKind.CORS_DISABLED_SCHEME)
+            return RedirectFailure("invalid", str(err), target_text, error)
         return RedirectFailure("invalid", str(err), target_text)
 
     if target.has_credentials and engine.userinfo_redirect_as_spec:
@@ -113,10 +110,13 @@ def follow(
             return RedirectFailure(
                 "credentials", "redirect Location contains a user name or password", target.text, error
             )
-        # The Fetch Standard tolerates this same-origin hop; Chromium 156 fails it silently.
-        return RedirectFailure(
-            "credentials", "redirect Location contains a user name or password", target.text
-        )
+        if engine.same_origin_userinfo_redirect_followed:
+            target = parse_url(target.without_credentials(), "redirect Location")
+        else:
+            # The Fetch Standard tolerates this same-origin hop; Chromium 156 fails it silently.
+            return RedirectFailure(
+                "credentials", "redirect Location contains a user name or password", target.text
+            )
 
     headers = state.headers
     method = state.method

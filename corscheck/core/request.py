@@ -29,6 +29,7 @@ _SAFELISTED_CONTENT_TYPES = (
 _DOUBLE = re.compile(r"[0-9]+(\.[0-9]+)?")
 _INTEGER = re.compile(r"[0-9]+")
 _SIMPLE_RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)")
+_SIMPLE_RANGE_ANY_CASE = re.compile(_SIMPLE_RANGE.pattern, re.IGNORECASE)
 _EFFECTIVE_CONNECTION_TYPES = ("slow-2g", "2g", "3g", "4g")
 MAX_SAFELISTED_VALUE = 128
 MAX_SAFELISTED_TOTAL = 1024
@@ -101,9 +102,10 @@ def _is_safelisted_content_type(value: str) -> bool:
     return essence in _SAFELISTED_CONTENT_TYPES
 
 
-def _is_simple_range(value: str) -> bool:
-    # Case-sensitive: Chromium 156 preflights `Bytes=0-5` (the rules reference said otherwise).
-    match = _SIMPLE_RANGE.fullmatch(value)
+def _is_simple_range(value: str, engine: EngineProfile) -> bool:
+    # Case-sensitive in Chromium 156, which preflights `Bytes=0-5` (the rules reference said otherwise).
+    pattern = _SIMPLE_RANGE_ANY_CASE if engine.range_unit_case_insensitive else _SIMPLE_RANGE
+    match = pattern.fullmatch(value)
     if not match:
         return False
     first, last = match.groups()
@@ -124,7 +126,7 @@ def is_safelisted_header(name: str, value: str, engine: EngineProfile = CHROMIUM
     if lower == "content-type":
         return _is_safelisted_content_type(value)
     if lower == "range":
-        return _is_simple_range(value)
+        return _is_simple_range(value, engine)
     if lower == "intervention":
         return True
     if lower in ("device-memory", "dpr", "downlink"):
