@@ -1,5 +1,7 @@
 """The engine profiles: one fetch(), judged by each engine's own data (docs/browser-behaviour.md)."""
 
+from dataclasses import replace
+
 import pytest
 
 from corscheck.core.access import cors_check
@@ -130,3 +132,44 @@ def test_firefox_cookies_unset_samesite_is_none_and_a_redirect_chain_counts():
     assert sent(unset, other, unset_is_lax=False) == ["u"]
     assert sent(lax, url) == ["l"]
     assert sent(lax, url, chain=(other.origin,)) == []
+
+
+def test_safari_judges_a_preflight_status_before_its_cors_headers(run):
+    spec = RequestSpec(API, PAGE, method="PUT", probe_reflection=False)
+    chromium = run(spec, lambda r: respond(404))
+    safari = run(replace(spec, browser="safari"), lambda r: respond(404))
+    assert "No 'Access-Control-Allow-Origin' header" in chromium.browser_message
+    assert safari.browser_message == "Preflight response is not successful. Status code: 404"
+
+
+def test_safari_blocks_http_on_loopback_from_an_https_page_as_mixed_content(run):
+    spec = RequestSpec("http://127.0.0.1:8080/a", PAGE, probe_reflection=False)
+    server = lambda r: respond(200, ("Access-Control-Allow-Origin", PAGE))  # noqa: E731
+    assert run(spec, server).verdict is Verdict.ALLOWED
+    safari = run(replace(spec, browser="safari"), server)
+    assert safari.verdict is Verdict.BLOCKED
+    assert safari.steps == ()
+    assert safari.browser_message.endswith("This content was blocked and must\n")
+
+
+def test_safari_names_the_target_of_a_refused_redirect_and_the_origin_it_sent(run):
+    def server(r):
+        if r.url == API:
+            return respond(302, ("Location", "/b"))
+        return respond(200)
+
+    safari = run(RequestSpec(API, PAGE, probe_reflection=False, browser="safari"), server)
+    assert safari.browser_message == (
+        "Cross-origin redirection to https://api.example/b denied by Cross-Origin Resource Sharing"
+        f" policy: Origin {PAGE} is not allowed by Access-Control-Allow-Origin. Status code: 302"
+    )
+
+
+def test_safari_quotes_an_invalid_allow_methods_value_whole_and_as_received(run):
+    def server(r):
+        return respond(204, ALLOW, ("Access-Control-Allow-Methods", "DELETE, P;T\x0b"))
+
+    safari = run(RequestSpec(API, PAGE, method="PUT", probe_reflection=False, browser="safari"), server)
+    assert (
+        safari.browser_message == "Header Access-Control-Allow-Methods has an invalid value: DELETE, P;T\x0b"
+    )
