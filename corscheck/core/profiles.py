@@ -294,7 +294,7 @@ SAFARI_CONSOLE = ConsoleTemplates(
     # A loopback host gets a shorter line: cases mixed-content-name, mixed-content-loopback-ip.
     mixed_content=(
         "[blocked] The page at {page_url} requested insecure content from {url}. This content was"
-        " blocked and must{outcome}\n"
+        " blocked and must{outcome}"
     ),
     mixed_content_blocked=" be served over HTTPS.",
     mixed_content_blocked_loopback="",
@@ -310,7 +310,7 @@ SAFARI_CONSOLE = ConsoleTemplates(
     same_origin_mode="Fetch API cannot load {url}.",
     # Case mode-same-origin-redirect-cross.
     same_origin_mode_redirected=(
-        "Unsafe attempt to load URL {url} from origin {origin}. Domains, protocols and ports must match.\n"
+        "Unsafe attempt to load URL {url} from origin {origin}. Domains, protocols and ports must match."
     ),
     escape_hint=False,
     hint_as_received=True,

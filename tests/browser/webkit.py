@@ -249,8 +249,9 @@ def run_in_webkit(webkit: WebKit, server: CaseServer, case: Case) -> Observation
         later = server.received(case.id)[len(requests) :]
         repeat_preflights = sum(1 for r in later if r.method == "OPTIONS")
     messages = inspector.console[first_line:]
-    # WebKit logs a mixed-content block as a warning, CORS and CSP refusals as errors.
-    errors = [m["text"] for m in messages if m.get("level") in ("error", "warning")]
+    # WebKit logs a mixed-content block as a warning, CORS and CSP refusals as errors; a few of its
+    # lines end in a newline, which a console does not show.
+    errors = [m["text"].rstrip("\n") for m in messages if m.get("level") in ("error", "warning")]
     return Observation(
         case_id=case.id,
         resolved=outcome["ok"],
@@ -259,7 +260,7 @@ def run_in_webkit(webkit: WebKit, server: CaseServer, case: Case) -> Observation
         header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
         final_url=outcome.get("url"),
         cors_message=decisive_line(errors),
-        console=[m["text"] for m in messages],
+        console=[m["text"].rstrip("\n") for m in messages],
         requests=requests,
         repeat_preflights=repeat_preflights,
         response_type=outcome.get("type"),

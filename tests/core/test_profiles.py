@@ -149,7 +149,7 @@ def test_safari_blocks_http_on_loopback_from_an_https_page_as_mixed_content(run)
     safari = run(replace(spec, browser="safari"), server)
     assert safari.verdict is Verdict.BLOCKED
     assert safari.steps == ()
-    assert safari.browser_message.endswith("This content was blocked and must\n")
+    assert safari.browser_message.endswith("This content was blocked and must")
 
 
 def test_safari_names_the_target_of_a_refused_redirect_and_the_origin_it_sent(run):
