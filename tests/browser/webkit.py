@@ -40,6 +40,8 @@ XVFB = Path("/usr/bin/Xvfb")
 #: How long to wait for a console line that follows a failed fetch.
 CONSOLE_WAIT_SECONDS = 0.3
 STEP_TIMEOUT_SECONDS = 15.0
+#: How long MiniBrowser may take to list its page (slow on a loaded CI machine).
+LAUNCH_TIMEOUT_SECONDS = 60.0
 #: WebKit's last console line for a fetch it refused ("Fetch API cannot load <url> due to access
 #: control checks."); the line naming the reason comes before it.
 CANNOT_LOAD = re.compile(r"^Fetch API cannot load ")
@@ -211,7 +213,7 @@ def launch_webkit(server: CaseServer) -> Iterator[WebKit]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        path = _page_socket_path(inspector_port)
+        path = _page_socket_path(inspector_port, browser)
         sock = websocket.create_connection(f"ws://127.0.0.1:{inspector_port}{path}")
         inspector = Inspector(sock, target=_first_page_target(sock))
         inspector.call("Console.enable")
@@ -227,6 +229,7 @@ def launch_webkit(server: CaseServer) -> Iterator[WebKit]:
                     process.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     process.kill()
+        xvfb.stdout.close()  # type: ignore[union-attr]
         proxy.close()
         shutil.rmtree(home, ignore_errors=True)
 
@@ -285,23 +288,28 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _page_socket_path(port: int) -> str:
+def _page_socket_path(port: int, browser: subprocess.Popen[bytes]) -> str:
     """The WebSocket path of MiniBrowser's page, from the inspector's target list."""
-    deadline = time.monotonic() + STEP_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never an http_proxy
+    deadline = time.monotonic() + LAUNCH_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and browser.poll() is None:
         try:
-            listing = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+            listing = direct.open(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
         except OSError:
             listing = ""
         found = re.search(r"/socket/\d+/\d+/WebPage", listing)
         if found:
             return found.group(0)
         time.sleep(0.1)
-    raise InspectorError(f"MiniBrowser's inspector on port {port} listed no page")
+    if browser.poll() is not None:
+        raise InspectorError(f"MiniBrowser exited with status {browser.returncode} before listing its page")
+    raise InspectorError(
+        f"MiniBrowser's inspector on port {port} listed no page in {LAUNCH_TIMEOUT_SECONDS} s"
+    )
 
 
 def _first_page_target(sock: Any) -> str:
-    sock.settimeout(STEP_TIMEOUT_SECONDS)
+    sock.settimeout(LAUNCH_TIMEOUT_SECONDS)
     while True:
         message = json.loads(sock.recv())
         if message.get("method") == "Target.targetCreated":
