@@ -188,6 +188,7 @@ def choose(
     schemeful: bool = True,
     unset_is_lax: bool = True,
     chain: tuple[Origin, ...] = (),
+    secure_needs_https: bool = False,
 ) -> CookieChoice:
     """Which cookies a fetch() from ``page`` attaches to a request for ``url``.
 
@@ -196,7 +197,9 @@ def choose(
     carries only SameSite=None cookies, and none when third-party cookies are blocked. An engine
     whose same-site ignores the scheme (``schemeful`` false), or that reads a cookie without
     SameSite as None (``unset_is_lax`` false), says so. ``chain``: the origins of the redirect hops
-    before this one, for an engine that counts a request cross-site when any of them was.
+    before this one, for an engine that counts a request cross-site when any of them was;
+    ``secure_needs_https``: an engine that sends a Secure cookie only over https (not to http on
+    loopback).
     """
     path = urlsplit(url.text).path or "/"
     cross_site = any(_cross_site(page, origin, schemeful) for origin in (*chain, url.origin))
@@ -205,7 +208,8 @@ def choose(
     for cookie in cookies:
         if not domain_matches(cookie, url.origin.host):
             continue  # a cookie of another host: not this request's business
-        reason = _reason_withheld(cookie, path, url, credentials, cross_site, third_party, unset_is_lax)
+        secure_ok = url.origin.scheme == "https" if secure_needs_https else is_trustworthy_origin(url.origin)
+        reason = _reason_withheld(cookie, path, credentials, secure_ok, cross_site, third_party, unset_is_lax)
         if reason is None:
             sent.append(cookie)
         else:
@@ -224,8 +228,8 @@ def _cross_site(page: Origin, target: Origin, schemeful: bool) -> bool:
 def _reason_withheld(
     cookie: Cookie,
     path: str,
-    url: Url,
     credentials: bool,
+    secure_ok: bool,
     cross_site: bool,
     third_party: ThirdPartyCookies,
     unset_is_lax: bool,
@@ -234,7 +238,7 @@ def _reason_withheld(
         return WithheldReason.PATH
     if not credentials:
         return WithheldReason.CREDENTIALS
-    if cookie.secure and not is_trustworthy_origin(url.origin):
+    if cookie.secure and not secure_ok:
         return WithheldReason.SECURE
     same_site_none = cookie.same_site is SameSite.NONE or (
         cookie.same_site is SameSite.UNSET and not unset_is_lax

@@ -611,6 +611,7 @@ class Exchange:
             third_party=self.spec.third_party_cookies,
             schemeful=self._engine.cookie_schemeful_same_site,
             unset_is_lax=self._engine.cookie_unset_same_site_is_lax,
+            secure_needs_https=self._engine.cookie_secure_needs_https,
             chain=self._redirect_chain() if self._engine.cookie_same_site_counts_redirects else (),
         )
         # Said once the request is really sent: a check before sending may still refuse it.

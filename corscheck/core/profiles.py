@@ -97,6 +97,8 @@ class EngineProfile:
     console: ConsoleTemplates
     #: A preflight's status is judged before its CORS headers (a redirect is then just a status).
     preflight_status_checked_first: bool = False
+    #: A Secure cookie goes only over https (else also to http on a loopback host).
+    cookie_secure_needs_https: bool = False
     #: An https page may fetch http from a loopback host (127.*, [::1], localhost).
     mixed_content_trusts_loopback: bool = True
     #: Characters that make one Access-Control-Allow-Origin value a list ("multiple values").
@@ -239,6 +241,7 @@ FIREFOX = EngineProfile(
     cookie_same_site_counts_redirects=True,
     console=FIREFOX_CONSOLE,
 )
+
 _SAFARI_ORIGIN_REFUSED = (
     "Origin {sent_origin} is not allowed by Access-Control-Allow-Origin. Status code: {status}"
 )
@@ -345,6 +348,13 @@ SAFARI = EngineProfile(
     # No Local Network Access: case lna-public-insecure.
     local_network_access=False,
     console=SAFARI_CONSOLE,
+    # Cases cookie-unset-samesite-cross-site-post, cookie-https-page-to-http-loopback.
+    cookie_schemeful_same_site=False,
+    cookie_unset_same_site_is_lax=False,
+    # Case cookie-secure-over-http-loopback.
+    cookie_secure_needs_https=True,
+    # Case cookie-redirect-back-to-the-site.
+    cookie_same_site_counts_redirects=True,
     # validatePreflightResponse() checks isSuccessful() first: cases preflight-404-no-acao,
     # preflight-307-acao.
     preflight_status_checked_first=True,

@@ -27,9 +27,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from tests.browser.cases import COOKIE_NAME, COOKIE_VALUE, Case
-from tests.browser.chromium import FETCH_JS, Observation, fetch_arguments
+from tests.browser.cases import Case
+from tests.browser.chromium import FETCH_JS, Observation, base_cookie, case_cookies, fetch_arguments
 from tests.browser.loopback_proxy import LoopbackProxy
 from tests.browser.server import CaseServer
 
@@ -40,6 +41,9 @@ XVFB = Path("/usr/bin/Xvfb")
 #: How long to wait for a console line that follows a failed fetch.
 CONSOLE_WAIT_SECONDS = 0.3
 STEP_TIMEOUT_SECONDS = 15.0
+#: MiniBrowser's options for the cases' third-party cookie setting: blocking them takes Intelligent
+#: Tracking Prevention, as in Safari (WebKit's no-third-party policy only stops them being set).
+COOKIE_POLICIES = {"block": ["--enable-itp"], "allow": ["--cookies-policy=always"]}
 #: How long MiniBrowser may take to list its page (slow on a loaded CI machine).
 LAUNCH_TIMEOUT_SECONDS = 60.0
 #: WebKit's last console line for a fetch it refused ("Fetch API cannot load <url> due to access
@@ -178,8 +182,9 @@ def webkit_version(env: dict[str, str]) -> str:
 
 
 @contextmanager
-def launch_webkit(server: CaseServer) -> Iterator[WebKit]:
-    """MiniBrowser under a private Xvfb, with the case cookie set; everything stopped at exit."""
+def launch_webkit(server: CaseServer, third_party_cookies: str = "block") -> Iterator[WebKit]:
+    """MiniBrowser under a private Xvfb, with the base cookie set; everything stopped at exit.
+    ``third_party_cookies`` is the cookie policy: "block" (MiniBrowser's default) or "allow"."""
     import websocket
 
     home = Path(tempfile.mkdtemp(prefix="corscheck-webkit-"))
@@ -207,6 +212,7 @@ def launch_webkit(server: CaseServer) -> Iterator[WebKit]:
                 "--ignore-tls-errors",
                 f"--proxy={proxy.url}",
                 "--ignore-host=127.0.0.1",
+                *COOKIE_POLICIES[third_party_cookies],
                 "about:blank",
             ],
             env=env,
@@ -218,7 +224,7 @@ def launch_webkit(server: CaseServer) -> Iterator[WebKit]:
         inspector = Inspector(sock, target=_first_page_target(sock))
         inspector.call("Console.enable")
         inspector.navigate(server.origins["page"] + "/")
-        inspector.evaluate(f"document.cookie = '{COOKIE_NAME}={COOKIE_VALUE}; path=/'")
+        set_cookie(inspector, base_cookie(server))
         yield WebKit(webkit_version(env), inspector)
         sock.close()
     finally:
@@ -236,8 +242,41 @@ def launch_webkit(server: CaseServer) -> Iterator[WebKit]:
 
 def run_in_webkit(webkit: WebKit, server: CaseServer, case: Case) -> Observation:
     """One case on its own page. Every case has its own URLs, so neither the HTTP cache nor the
-    preflight cache carries anything from one case to the next."""
-    inspector = webkit.inspector
+    preflight cache carries anything from one case to the next; a case with cookies of its own, or
+    another cookie policy, gets a browser of its own, so that its cookie jar is only its own."""
+    if case.cookies or case.set_cookies or case.third_party_cookies != "block":
+        with launch_webkit(server, case.third_party_cookies) as own:
+            for cookie in case_cookies(case, server):
+                set_cookie(own.inspector, cookie)
+            for setter in case.set_cookies:  # a top-level visit: the server's Set-Cookie is first-party
+                own.inspector.navigate(server.expand(setter["url"], case.id))
+            return _run(own.inspector, server, case)
+    return _run(webkit.inspector, server, case)
+
+
+def set_cookie(inspector: Inspector, cookie: dict[str, Any]) -> None:
+    """Put one of the cases' add_cookies dicts in the jar (``url``: a host-only cookie, ``domain``:
+    a domain cookie; no sameSite is Lax, as Playwright stores it)."""
+    domain = urlsplit(cookie["url"]).hostname if "url" in cookie else cookie["domain"]
+    inspector.call(
+        "Page.setCookie",
+        {
+            "cookie": {
+                "name": cookie["name"],
+                "value": cookie["value"],
+                "domain": domain,
+                "path": cookie.get("path", "/"),
+                "expires": 0,
+                "session": True,
+                "httpOnly": cookie.get("httpOnly", False),
+                "secure": cookie.get("secure", False),
+                "sameSite": cookie.get("sameSite", "Lax"),
+            }
+        },
+    )
+
+
+def _run(inspector: Inspector, server: CaseServer, case: Case) -> Observation:
     server.clear(case.id)
     inspector.navigate(server.page_url(case.id))
     first_line = len(inspector.console)
