@@ -6,7 +6,7 @@ import pytest
 
 from corscheck.core.access import cors_check
 from corscheck.core.messages import CorsErrorKind
-from corscheck.core.model import RequestKind, RequestSpec, Verdict
+from corscheck.core.model import Cookie, Credentials, RequestKind, RequestSpec, SameSite, Verdict
 from corscheck.core.preflight import max_age
 from corscheck.core.profiles import CHROMIUM, FIREFOX, PROFILES
 from corscheck.core.request import needs_preflight, prepare_headers
@@ -173,3 +173,30 @@ def test_safari_quotes_an_invalid_allow_methods_value_whole_and_as_received(run)
     assert (
         safari.browser_message == "Header Access-Control-Allow-Methods has an invalid value: DELETE, P;T\x0b"
     )
+
+
+def test_safari_sends_a_secure_cookie_only_over_https_even_to_loopback(run):
+    jar = (Cookie("sec", "1", "127.0.0.1", True, secure=True, same_site=SameSite.NONE),)
+    spec = RequestSpec(
+        "http://127.0.0.1:8080/a", "http://127.0.0.1:9090", credentials=Credentials.INCLUDE, cookies=jar
+    )
+    server = lambda r: respond(200)  # noqa: E731
+    assert header(run(spec, server).steps[0].request, "Cookie") == "sec=1"
+    assert header(run(replace(spec, browser="safari"), server).steps[0].request, "Cookie") is None
+
+
+def test_safari_keeps_lax_cookies_back_after_a_redirect_through_another_site(run):
+    page, api, other = "https://app.site.test", "https://api.site.test/a", "https://api.other.test/x"
+    jar = (Cookie("lax", "1", "api.site.test", True, same_site=SameSite.LAX),)
+    allow = (("Access-Control-Allow-Credentials", "true"),)
+
+    def server(r):
+        if r.url == api:
+            return respond(302, ("Access-Control-Allow-Origin", page), *allow, ("Location", other))
+        if r.url == other:
+            return respond(302, ("Access-Control-Allow-Origin", "null"), *allow, ("Location", api + "?back"))
+        return respond(200, ("Access-Control-Allow-Origin", "null"), *allow)
+
+    spec = RequestSpec(api, page, credentials=Credentials.INCLUDE, cookies=jar, probe_reflection=False)
+    assert header(run(spec, server).steps[-1].request, "Cookie") == "lax=1"
+    assert header(run(replace(spec, browser="safari"), server).steps[-1].request, "Cookie") is None
