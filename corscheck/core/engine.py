@@ -697,7 +697,7 @@ class Exchange:
         self._error = error
         self._error_url = url
         self._error_status = head.status
-        location = location_of(head) if stage == "redirect" else None
+        location = location_of(head, self._engine) if stage == "redirect" else None
         self._error_location = urljoin(self._error_url, location) if location is not None else None
         unsafe = unsafe_header_names(self._state.headers, self._engine)
         self._findings.insert(0, self._blocking_finding(error, head, stage, url, disallowed_headers, unsafe))
@@ -816,7 +816,7 @@ class Exchange:
 
     def _receive_actual(self, request: PlannedRequest, head: ResponseHead) -> None:
         state = self._state
-        location = location_of(head)
+        location = location_of(head, self._engine)
         if location is None:
             self._conclude(request, head)
             return

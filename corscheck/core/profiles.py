@@ -97,6 +97,11 @@ class EngineProfile:
     console: ConsoleTemplates
     #: A preflight's status is judged before its CORS headers (a redirect is then just a status).
     preflight_status_checked_first: bool = False
+    #: A response whose Content-Length, Location or Content-Disposition lines differ is refused as a
+    #: network error (Chromium's defence against response smuggling).
+    refuses_differing_header_copies: bool = True
+    #: A redirect follows all Location lines joined by ", " (else the first one).
+    location_lines_combined: bool = False
     #: A Secure cookie goes only over https (else also to http on a loopback host).
     cookie_secure_needs_https: bool = False
     #: An https page may fetch http from a loopback host (127.*, [::1], localhost).
@@ -353,6 +358,9 @@ SAFARI = EngineProfile(
     cookie_unset_same_site_is_lax=False,
     # Case cookie-secure-over-http-loopback.
     cookie_secure_needs_https=True,
+    # Cases status-two-differing-content-lengths, redir-two-differing-locations, redir-two-equal-locations.
+    refuses_differing_header_copies=False,
+    location_lines_combined=True,
     # Case cookie-redirect-back-to-the-site.
     cookie_same_site_counts_redirects=True,
     # validatePreflightResponse() checks isSuccessful() first: cases preflight-404-no-acao,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from corscheck.core.errors import InputError
+from corscheck.core.headers import combined
 from corscheck.core.messages import CorsError, CorsErrorKind
 from corscheck.core.model import HeaderLines, ResponseHead
 from corscheck.core.origin import CONTROL_OR_SPACE, Origin, Url, parse_url
@@ -20,10 +21,12 @@ REQUEST_BODY_HEADERS = frozenset({"content-encoding", "content-language", "conte
 DROPPED_ON_CROSS_ORIGIN_HOP = frozenset({"authorization"})
 
 
-def location_of(head: ResponseHead) -> str | None:
+def location_of(head: ResponseHead, engine: EngineProfile = CHROMIUM) -> str | None:
     """The Location of a redirect response, or None when it is not a redirect to follow."""
     if head.status not in REDIRECT_STATUSES:
         return None
+    if engine.location_lines_combined:
+        return combined(head.headers, "location")
     # Chromium reads the first Location line (HttpResponseHeaders::IsRedirect): repeated lines are
     # the same URL, since a response whose Location lines differ is refused before it is read.
     return next((value for name, value in head.headers if name.lower() == "location"), None)

@@ -90,7 +90,8 @@ class AppSender:
             event_hooks={"response": [keep_response]},
         )
 
-    def send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
+    def send(self, planned: PlannedRequest, timeout: float, *, refuse_copies: bool = True) -> ResponseHead:
+        """``refuse_copies`` has no say here: an app's response never crosses a wire."""
         request = to_httpx(planned, timeout)
         try:
             response = self._client.send(request, stream=True)

@@ -21,6 +21,7 @@ from corscheck.core.model import (
     wants_body_preview,
 )
 from corscheck.core.origin import ip_literal
+from corscheck.core.profiles import PROFILES
 from corscheck.probe.deadline import DeadlineExceeded, call_with_deadline, deadline
 from corscheck.probe.failures import host_of, network_failure
 from corscheck.probe.network import NetworkSettings, ProxyRoutes, ssl_context
@@ -65,7 +66,9 @@ class Sender(Protocol):
     @property
     def errors(self) -> tuple[type[Exception], ...]: ...
 
-    def send(self, planned: PlannedRequest, timeout: float) -> ResponseHead: ...
+    def send(
+        self, planned: PlannedRequest, timeout: float, *, refuse_copies: bool = True
+    ) -> ResponseHead: ...
 
     def close(self) -> None: ...
 
@@ -142,7 +145,8 @@ class NetworkSender:
             self._tls = ssl_context(network)
         self._idle = IdleConnections()
 
-    def send(self, planned: PlannedRequest, timeout: float) -> ResponseHead:
+    def send(self, planned: PlannedRequest, timeout: float, *, refuse_copies: bool = True) -> ResponseHead:
+        """``refuse_copies``: differing copies of a header are a network error, as the engine has it."""
         url = urlsplit(planned.url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise ValueError(f"not an http(s) URL: {planned.url}")
@@ -152,17 +156,22 @@ class NetworkSender:
         connection = self._idle.take(route)
         if connection is not None:
             try:
-                return self._exchange(route, connection, data, planned.method)
+                return self._exchange(route, connection, data, planned.method, refuse_copies)
             except STALE:
                 pass  # the server closed the kept-alive connection meanwhile: a new one is opened
         needs_tls = url.scheme == "https" or (proxy or "").startswith("https:")
         tls = self._tls_context() if needs_tls else None
-        return self._exchange(route, connect(route, tls), data, planned.method)
+        return self._exchange(route, connect(route, tls), data, planned.method, refuse_copies)
 
-    def _exchange(self, route: Route, connection: Connection, data: bytes, method: str) -> ResponseHead:
+    def _exchange(
+        self, route: Route, connection: Connection, data: bytes, method: str, refuse_copies: bool
+    ) -> ResponseHead:
         try:
             connection.send(data)
-            response = Response(connection, connection.read_head(), has_body=method.upper() != "HEAD")
+            head = connection.read_head()
+            response = Response(
+                connection, head, has_body=method.upper() != "HEAD", refuse_copies=refuse_copies
+            )
         except BaseException:
             connection.close()
             raise
@@ -239,7 +248,8 @@ class Probe:
                     if exchange.next_request() is not planned:
                         continue
             try:
-                head = self._send_within(planned, remaining)
+                refuse_copies = PROFILES[spec.browser].refuses_differing_header_copies
+                head = self._send_within(planned, remaining, refuse_copies)
             except DeadlineExceeded:
                 exchange.fail(timed_out(planned, self.timeout))
                 continue
@@ -249,12 +259,12 @@ class Probe:
             exchange.receive(head)
         return exchange.result()
 
-    def _send_within(self, planned: PlannedRequest, seconds: float) -> ResponseHead:
+    def _send_within(self, planned: PlannedRequest, seconds: float, refuse_copies: bool) -> ResponseHead:
         if self._in_process:
             # An app runs in the caller's thread and may hang without touching a socket.
             return call_with_deadline(partial(self._sender.send, planned, seconds), seconds)
         with deadline(seconds):
-            return self._sender.send(planned, seconds)
+            return self._sender.send(planned, seconds, refuse_copies=refuse_copies)
 
     def close(self) -> None:
         self._sender.close()

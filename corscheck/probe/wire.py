@@ -165,11 +165,14 @@ class Connection:
 class Response:
     """A response whose head has been read; its body is read only as far as asked."""
 
-    def __init__(self, connection: Connection, head: RawHead, *, has_body: bool) -> None:
+    def __init__(
+        self, connection: Connection, head: RawHead, *, has_body: bool, refuse_copies: bool = True
+    ) -> None:
         self.connection = connection
         self.head = head
         self.chunked = self._last_coding() == b"chunked"
-        self._refuse_smuggling()
+        if refuse_copies:
+            self._refuse_smuggling()
         #: Body bytes still to come, or None when only the end of the stream ends the body.
         self.left: int | None = 0
         if not has_body or head.status in (204, 304):
