@@ -79,6 +79,32 @@ class Observation:
     #: Response.type: basic, cors or opaque (None when the fetch failed).
     response_type: str | None = None
 
+    @classmethod
+    def of_fetch(
+        cls,
+        case_id: str,
+        outcome: dict[str, Any],
+        *,
+        cors_message: str | None,
+        console: list[str],
+        requests: list[Received],
+        repeat_preflights: int | None,
+    ) -> Observation:
+        """An observation from FETCH_JS's result and what the runner saw around it."""
+        return cls(
+            case_id=case_id,
+            resolved=outcome["ok"],
+            error=outcome.get("error"),
+            status=outcome.get("status"),
+            header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
+            final_url=outcome.get("url"),
+            cors_message=cors_message,
+            console=console,
+            requests=requests,
+            repeat_preflights=repeat_preflights,
+            response_type=outcome.get("type"),
+        )
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["requests"] = [summarise_request(r) for r in self.requests]
@@ -184,18 +210,13 @@ def run_in_chromium(browser: Any, server: CaseServer, case: Case) -> Observation
         context.close()
         if profile is not None:
             shutil.rmtree(profile, ignore_errors=True)
-    return Observation(
-        case_id=case.id,
-        resolved=outcome["ok"],
-        error=outcome.get("error"),
-        status=outcome.get("status"),
-        header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
-        final_url=outcome.get("url"),
+    return Observation.of_fetch(
+        case.id,
+        outcome,
         cors_message=next((line for line in errors if line.startswith(DECISIVE_PREFIXES)), None),
         console=console,
         requests=requests,
         repeat_preflights=repeat_preflights,
-        response_type=outcome.get("type"),
     )
 
 

@@ -236,18 +236,13 @@ def run_in_firefox(firefox: Firefox, server: CaseServer, case: Case) -> Observat
         later = server.received(case.id)[len(requests) :]
         repeat_preflights = sum(1 for r in later if r.method == "OPTIONS")
     decisive = [text for category, text, flags in console if _is_decisive((category, text, flags))]
-    return Observation(
-        case_id=case.id,
-        resolved=outcome["ok"],
-        error=outcome.get("error"),
-        status=outcome.get("status"),
-        header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
-        final_url=outcome.get("url"),
+    return Observation.of_fetch(
+        case.id,
+        outcome,
         cors_message=decisive[0] if decisive else None,
         console=[f"[{category}] {text}" for category, text, _ in console],
         requests=requests,
         repeat_preflights=repeat_preflights,
-        response_type=outcome.get("type"),
     )
 
 

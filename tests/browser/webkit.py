@@ -294,18 +294,13 @@ def _run(inspector: Inspector, server: CaseServer, case: Case) -> Observation:
     # WebKit logs a mixed-content block as a warning, CORS and CSP refusals as errors; a few of its
     # lines end in a newline, which a console does not show.
     errors = [m["text"].rstrip("\n") for m in messages if m.get("level") in ("error", "warning")]
-    return Observation(
-        case_id=case.id,
-        resolved=outcome["ok"],
-        error=outcome.get("error"),
-        status=outcome.get("status"),
-        header_names=sorted(n.lower() for n in outcome.get("headerNames", [])),
-        final_url=outcome.get("url"),
+    return Observation.of_fetch(
+        case.id,
+        outcome,
         cors_message=decisive_line(errors),
         console=[m["text"].rstrip("\n") for m in messages],
         requests=requests,
         repeat_preflights=repeat_preflights,
-        response_type=outcome.get("type"),
     )
 
 
