@@ -15,7 +15,9 @@ ENGINE_VERSIONS = pytest.StashKey[list[str]]()
 
 
 def _note_version(config: pytest.Config, title: str, version: str) -> None:
-    config.stash.setdefault(ENGINE_VERSIONS, []).append(f"{title} {version}")
+    versions = config.stash.setdefault(ENGINE_VERSIONS, [])
+    if f"{title} {version}" not in versions:  # Chromium launches once per test module
+        versions.append(f"{title} {version}")
     print(f"\n{title} {version}")
 
 
