@@ -28,13 +28,13 @@ from corscheck.core.audit_probes import (
     Risk,
     likely_trusted,
 )
-from corscheck.core.engine import USER_AGENT
 from corscheck.core.headers import combined, values
 from corscheck.core.model import HeaderLines, NetworkFailure, PlannedRequest, RequestKind, ResponseHead
 from corscheck.core.origin import Origin, parse_fetch_url, parse_origin
 from corscheck.core.preflight import check_preflight, preflight_headers
 from corscheck.core.profiles import CHROMIUM, PROFILES
 from corscheck.core.request import (
+    USER_AGENT,
     check_header_value,
     needs_preflight,
     normalise_method,

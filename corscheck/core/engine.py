@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urljoin
 
-from corscheck import __version__
 from corscheck.core import cookies, lint, mixed_content
 from corscheck.core.access import ACAO, cors_check
 from corscheck.core.csp import connect_violations
@@ -83,6 +82,7 @@ from corscheck.core.redirects import (
 )
 from corscheck.core.request import (
     SAFELISTED_METHODS,
+    USER_AGENT,
     check_header_value,
     is_safelisted_header,
     needs_preflight,
@@ -93,7 +93,6 @@ from corscheck.core.request import (
 from corscheck.core.resource_policy import blocked_reason, coep_requires_corp
 from corscheck.core.rules import RULES, rule_for
 
-USER_AGENT = f"corscheck/{__version__}"
 #: The made-up origin of the reflection probe (``.invalid`` can never be a real site).
 PROBE_ORIGIN = "https://corscheck-probe.invalid"
 _SITE_ORDER = ("same-origin", "same-site", "cross-site")

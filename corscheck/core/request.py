@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corscheck import __version__
 from corscheck.core.errors import InputError
 from corscheck.core.headers import is_token
 from corscheck.core.model import HeaderLines
 from corscheck.core.profiles import CHROMIUM, CLIENT_HINT_HEADERS, EngineProfile
+
+#: What every request corscheck sends says it is (check and audit alike).
+USER_AGENT = f"corscheck/{__version__}"
 
 #: Methods fetch() upper-cases when they match case-insensitively; every other method is kept as typed.
 NORMALISED_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT")
